@@ -1,0 +1,1 @@
+"""Aggregation: vectorised normalisation of raw readings into hourly energy, cost and carbon."""

@@ -1,0 +1,79 @@
+"""``create_app(config)``: wires stores, the resource registry and middleware into a falcon app.
+
+Nothing here touches SQL or knows a family: every route comes from a family spec (through the engine)
+or from a custom module's ``endpoints()``. ``app.endpoints`` is the route table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
+
+import falcon
+import falcon.media
+
+from myems_api.accounts import AccountStore, LoginPolicy
+from myems_api.auth import Authenticator, AuthMiddleware, Passwords
+from myems_api.config import Config
+from myems_api.db.engines import Databases
+from myems_api.engine.family import Family, Registry
+from myems_api.engine.fields import Context
+from myems_api.engine.routes import FamilyRoutes
+from myems_api.engine.store import FamilyStore
+from myems_api.errors import handle_unexpected, serialize_error
+from myems_api.http import BodyLimit, Endpoint, RequestContext
+from myems_api.resources import master_data, system, users
+
+
+class EmsApp(falcon.App):  # type: ignore[type-arg]
+    """A falcon app that also carries its route table and stores (for the CLI, tests and benchmarks)."""
+
+    endpoints: list[Endpoint]
+    databases: Databases
+    registry: Registry
+
+
+def default_families() -> tuple[Family, ...]:
+    return (*master_data.FAMILIES, *users.FAMILIES)
+
+
+def create_app(config: Config, databases: Databases | None = None,
+               families: Iterable[Family] | None = None) -> EmsApp:
+    databases = databases or Databases(config.store_urls, config.db_pool_size)
+    passwords = Passwords(n=config.scrypt_n, min_length=config.min_password_length)
+    ctx = Context(tz=config.tz, passwords=passwords)
+    registry = Registry(default_families() if families is None else families)
+    registry.validate()
+
+    accounts = AccountStore(databases.system, passwords, LoginPolicy(
+        session_lifetime=timedelta(minutes=config.session_lifetime_minutes),
+        max_failed_logins=config.max_failed_logins, lockout=timedelta(minutes=config.lockout_minutes)))
+    authenticator = Authenticator(accounts.session, accounts.api_key, config.auth_cache_seconds)
+
+    endpoints: list[Endpoint] = [
+        *system.Health(databases).endpoints(),
+        *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
+        *system.pending_endpoints(),
+    ]
+    for family in registry:
+        store = FamilyStore(family, registry, databases.system, ctx)
+        endpoints.extend(FamilyRoutes(store, config.max_body_bytes).endpoints())
+
+    middleware: list[object] = [RequestContext(), BodyLimit(config.max_body_bytes), AuthMiddleware(authenticator)]
+    if config.cors_allowed_origins:
+        middleware.insert(0, falcon.CORSMiddleware(allow_origins=list(config.cors_allowed_origins),
+                                                   expose_headers=["Location", "X-Request-ID"]))
+    app = EmsApp(middleware=middleware)
+    app.req_options.strip_url_path_trailing_slash = True
+    json_handler = falcon.media.JSONHandler(dumps=partial(json.dumps, ensure_ascii=False, separators=(",", ":")))
+    app.resp_options.media_handlers[falcon.MEDIA_JSON] = json_handler
+    app.set_error_serializer(serialize_error)
+    app.add_error_handler(Exception, handle_unexpected)
+    for endpoint in endpoints:
+        app.add_route(endpoint.path, endpoint)
+    app.endpoints = endpoints
+    app.databases = databases
+    app.registry = registry
+    return app

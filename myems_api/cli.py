@@ -1,0 +1,115 @@
+"""The ``myems`` command: every process of the system starts here, all reading the same configuration."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from myems_api import __version__
+from myems_api.config import Config, ConfigError
+
+log = logging.getLogger("myems")
+
+
+def _config(args: argparse.Namespace, **overrides: Any) -> Config:
+    return Config.from_env(env_file=args.config, **overrides)
+
+
+def cmd_db_init(args: argparse.Namespace) -> int:
+    from myems_api.auth import Passwords
+    from myems_api.db.engines import Databases
+    from myems_api.db.setup import ADMIN_NAME, init_database
+
+    config = _config(args)
+    databases = Databases(config.store_urls, config.db_pool_size)
+    result = init_database(databases, Passwords(n=config.scrypt_n), config.admin_password)
+    databases.dispose()
+    print(f"schema ready ({len(result.created_tables)} tables created); reference data seeded")
+    if result.admin_password:
+        print(f"created user {ADMIN_NAME!r} with password: {result.admin_password}")
+        print("this password is shown once; change it with PUT /users/changepassword")
+    elif result.admin_created:
+        print(f"created user {ADMIN_NAME!r} with the password from MYEMS_ADMIN_PASSWORD")
+    return 0
+
+
+def cmd_db_ddl(args: argparse.Namespace) -> int:
+    from myems_api.db.ddl import mysql_ddl
+
+    sys.stdout.write(mysql_ddl())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from myems_api.server import serve
+
+    config = _config(args)
+    serve(config, bind=args.bind, workers=args.workers, threads=args.threads)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from myems_api.demo import run_demo
+
+    os.makedirs("var", exist_ok=True)
+    overrides = {} if os.environ.get("MYEMS_DB_URL") else {"db_url": "sqlite:///var/demo.sqlite"}
+    return run_demo(_config(args, **overrides), bind=args.bind, smoke=args.smoke)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="myems", description="MyEMS-compatible energy management system.")
+    parser.add_argument("--version", action="version", version=f"myems {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="settings file (default: config.env if present)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="create the schema, seed reference data, render DDL")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("init", help="create tables, seed reference data and the administrator (idempotent)",
+                      description="Create every table, seed time zones, protocols and menus, and create "
+                                  "the 'administrator' user. Safe to run twice. The administrator's password "
+                                  "comes from MYEMS_ADMIN_PASSWORD, or is generated and printed once."
+                      ).set_defaults(func=cmd_db_init)
+    db_sub.add_parser("ddl", help="print the MySQL DDL rendered from the schema",
+                      description="Print CREATE TABLE statements for MySQL/MariaDB (what sql/mysql/ holds)."
+                      ).set_defaults(func=cmd_db_ddl)
+
+    serve = sub.add_parser("serve", help="run the API under gunicorn",
+                           description="Serve the admin REST API with gunicorn (threaded workers, keep-alive).")
+    serve.add_argument("--bind", default="127.0.0.1:8000", metavar="HOST:PORT", help="default 127.0.0.1:8000")
+    serve.add_argument("--workers", type=int, default=2, metavar="N", help="worker processes (default 2)")
+    serve.add_argument("--threads", type=int, default=4, metavar="N", help="threads per worker (default 4)")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="embedded SQLite, a demo site, and the API: the newcomer's command",
+                          description="Create var/demo.sqlite with a small demo site, serve the API and print "
+                                      "the URL, the admin credentials and three curl lines to try.")
+    demo.add_argument("--bind", default="127.0.0.1:8000", metavar="HOST:PORT", help="default 127.0.0.1:8000")
+    demo.add_argument("--smoke", action="store_true",
+                      help="start, run the three printed requests against the server, stop; exit 1 on failure")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        level = Config.from_env(env_file=args.config).log_level
+    except ConfigError as exc:
+        print(f"myems: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"myems: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Storage: engines per store, the schema, reference data."""

@@ -1,0 +1,80 @@
+"""One SQLAlchemy engine (and connection pool) per distinct store URL, per process.
+
+SQLite is tuned for several processes on one file (WAL, busy timeout); MySQL/MariaDB goes through
+mysql-connector-python with a fixed-size pool, recycled hourly so idle connections never hit
+``wait_timeout``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+STORES = ("system", "historical", "energy")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, pool_size: int = 8) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "mysql":
+        return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600,
+                                pool_pre_ping=False)
+    raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
+
+
+@dataclass
+class Databases:
+    """The three logical stores; stores sharing a URL share one engine."""
+
+    urls: dict[str, str]
+    pool_size: int = 8
+    engines: dict[str, Engine] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_url: dict[str, Engine] = {}
+        for store in STORES:
+            url = self.urls[store]
+            if url not in by_url:
+                by_url[url] = make_engine(url, self.pool_size)
+            self.engines[store] = by_url[url]
+
+    @property
+    def system(self) -> Engine:
+        return self.engines["system"]
+
+    def health(self) -> dict[str, dict[str, Any]]:
+        """Round-trip each store; never raises."""
+        report: dict[str, dict[str, Any]] = {}
+        for store, engine in self.engines.items():
+            started = time.perf_counter()
+            try:
+                with engine.connect() as conn:
+                    conn.execute(sa.text("SELECT 1"))
+                report[store] = {"status": "ok", "dialect": engine.dialect.name,
+                                 "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+            except Exception as exc:  # noqa: BLE001 - health reports any failure as data
+                report[store] = {"status": "error", "dialect": engine.dialect.name,
+                                 "error": type(exc).__name__}
+        return report
+
+    def dispose(self) -> None:
+        for engine in {id(e): e for e in self.engines.values()}.values():
+            engine.dispose()

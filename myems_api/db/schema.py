@@ -1,0 +1,122 @@
+"""SQLAlchemy Core metadata: the single definition of every table (``sql/mysql/`` is rendered from it).
+
+Rules that keep the schema portable to MySQL-compatible distributed engines (see DESIGN.md): an explicit
+primary key everywhere, no foreign keys or cascades (the service enforces integrity), unique constraints
+for natural keys, naive UTC ``DATETIME`` columns. Names are unique case-insensitively on both dialects.
+Table names follow MyEMS (``tbl_...``) so a DBA moving from MyEMS finds familiar ground.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+MYSQL = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_unicode_ci"}
+
+
+def pk() -> sa.Column[int]:
+    return sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+                     autoincrement=True)
+
+
+def ref(name: str, nullable: bool = False) -> sa.Column[int]:
+    return sa.Column(name, sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=nullable,
+                     index=True)
+
+
+def name_type(length: int = 255) -> sa.types.TypeEngine[str]:
+    return sa.String(length).with_variant(sa.String(length, collation="NOCASE"), "sqlite")
+
+
+def name_col(unique: bool = True) -> sa.Column[str]:
+    return sa.Column("name", name_type(), nullable=False, unique=unique)
+
+
+def uuid_col() -> sa.Column[str]:
+    return sa.Column("uuid", sa.String(36), nullable=False, unique=True)
+
+
+def coefficient(name: str, nullable: bool = False) -> sa.Column[float]:
+    return sa.Column(name, sa.Numeric(18, 6, asdecimal=False), nullable=nullable)
+
+
+privileges = sa.Table(
+    "tbl_privileges", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("data", sa.Text, nullable=False), **MYSQL,
+)
+
+users = sa.Table(
+    "tbl_users", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("display_name", sa.String(255), nullable=False),
+    sa.Column("email", name_type(), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
+    sa.Column("is_read_only", sa.Boolean, nullable=False, default=False),
+    ref("privilege_id", nullable=True),
+    sa.Column("account_expiration_datetime_utc", sa.DateTime, nullable=False),
+    sa.Column("password_expiration_datetime_utc", sa.DateTime, nullable=False),
+    sa.Column("failed_login_count", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until_utc", sa.DateTime, nullable=True),
+    **MYSQL,
+)
+
+sessions = sa.Table(
+    "tbl_sessions", metadata, pk(), ref("user_id"),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_datetime_utc", sa.DateTime, nullable=False),
+    sa.Column("expires_datetime_utc", sa.DateTime, nullable=False, index=True),
+    **MYSQL,
+)
+
+api_keys = sa.Table(
+    "tbl_api_keys", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_datetime_utc", sa.DateTime, nullable=False),
+    sa.Column("expires_datetime_utc", sa.DateTime, nullable=False),
+    **MYSQL,
+)
+
+timezones = sa.Table(
+    "tbl_timezones", metadata, pk(), name_col(),
+    sa.Column("description", sa.String(255), nullable=False),
+    sa.Column("utc_offset", sa.String(8), nullable=False),
+    sa.Column("tz_name", sa.String(64), nullable=True),
+    **MYSQL,
+)
+
+protocols = sa.Table(
+    "tbl_protocols", metadata, pk(), name_col(),
+    sa.Column("code", sa.String(64), nullable=False, unique=True), **MYSQL,
+)
+
+menus = sa.Table(
+    "tbl_menus", metadata, pk(),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("route", sa.String(255), nullable=False, unique=True),
+    ref("parent_menu_id", nullable=True),
+    sa.Column("is_hidden", sa.Boolean, nullable=False, default=False),
+    **MYSQL,
+)
+
+energy_categories = sa.Table(
+    "tbl_energy_categories", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("unit_of_measure", sa.String(32), nullable=False),
+    coefficient("kgce"), coefficient("kgco2e"), **MYSQL,
+)
+
+energy_items = sa.Table(
+    "tbl_energy_items", metadata, pk(), name_col(), uuid_col(), ref("energy_category_id"), **MYSQL,
+)
+
+cost_centers = sa.Table(
+    "tbl_cost_centers", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("external_id", sa.String(64), nullable=True), **MYSQL,
+)
+
+contacts = sa.Table(
+    "tbl_contacts", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("email", sa.String(255), nullable=False),
+    sa.Column("phone", sa.String(64), nullable=False),
+    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)

@@ -1,0 +1,140 @@
+"""``myems demo``: the newcomer's one command. Embedded SQLite, a small demo site, the API, ready to curl.
+
+The administrator's password is reset on every demo run (to ``MYEMS_ADMIN_PASSWORD`` or a fresh random
+one) so the printed credentials always work; a demo database is never a production one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from myems_api.auth import Passwords
+from myems_api.config import Config
+from myems_api.db import schema
+from myems_api.db.engines import Databases
+from myems_api.db.setup import ADMIN_NAME, init_database
+
+SITE: dict[str, list[dict[str, Any]]] = {
+    "energy_categories": [
+        {"name": "Electricity", "unit_of_measure": "kWh", "kgce": 0.1229, "kgco2e": 0.5810},
+        {"name": "Water", "unit_of_measure": "m3", "kgce": 0.0857, "kgco2e": 0.3440},
+        {"name": "Natural Gas", "unit_of_measure": "m3", "kgce": 1.2143, "kgco2e": 2.1622},
+        {"name": "Chilled Water", "unit_of_measure": "kWh", "kgce": 0.0425, "kgco2e": 0.2000},
+    ],
+    "energy_items": [
+        {"name": "Lighting", "energy_category": "Electricity"},
+        {"name": "HVAC", "energy_category": "Electricity"},
+        {"name": "Plug Loads", "energy_category": "Electricity"},
+        {"name": "Domestic Hot Water", "energy_category": "Natural Gas"},
+    ],
+    "cost_centers": [
+        {"name": "Facilities", "external_id": "CC-1000"},
+        {"name": "Production", "external_id": "CC-2000"},
+    ],
+    "contacts": [
+        {"name": "Facility Manager", "email": "facilities@example.com", "phone": "+1 555 0100",
+         "description": "First call for building issues"},
+        {"name": "Energy Analyst", "email": "energy@example.com", "phone": "+1 555 0101", "description": None},
+    ],
+}
+
+TABLES = {"energy_categories": schema.energy_categories, "energy_items": schema.energy_items,
+          "cost_centers": schema.cost_centers, "contacts": schema.contacts}
+
+
+def seed_demo_site(databases: Databases) -> None:
+    """Insert the demo rows that are missing; re-running changes nothing."""
+    with databases.system.begin() as conn:
+        for key, rows in SITE.items():
+            table = TABLES[key]
+            present = set(conn.execute(sa.select(table.c.name)).scalars())
+            for row in rows:
+                if row["name"] in present:
+                    continue
+                values = dict(row, uuid=str(uuid.uuid4()))
+                if "energy_category" in values:
+                    category = values.pop("energy_category")
+                    values["energy_category_id"] = conn.execute(sa.select(schema.energy_categories.c.id).where(
+                        schema.energy_categories.c.name == category)).scalar_one()
+                conn.execute(sa.insert(table).values(values))
+
+
+def _reset_admin_password(databases: Databases, passwords: Passwords, password: str) -> None:
+    with databases.system.begin() as conn:
+        conn.execute(sa.update(schema.users).where(schema.users.c.name == ADMIN_NAME).values(
+            password_hash=passwords.hash(password), failed_login_count=0, locked_until_utc=None))
+
+
+def _call(url: str, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the API server exited during start-up")
+        try:
+            _call(url + "/health")
+            return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise RuntimeError("the API server did not answer /health in time")
+
+
+def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False) -> int:
+    databases = Databases(config.store_urls)
+    passwords = Passwords(n=config.scrypt_n)
+    password = config.admin_password or secrets.token_urlsafe(12)
+    init_database(databases, passwords, password)
+    _reset_admin_password(databases, passwords, password)
+    seed_demo_site(databases)
+    databases.dispose()
+
+    url = f"http://{bind}"
+    env_db = {"MYEMS_DB_URL": config.db_url}
+    server = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "serve", "--bind", bind, "--workers", "1"],
+                              env={**os.environ, **env_db})
+    try:
+        _wait_ready(url, server)
+        login = _call(url + "/users/login", "PUT", {"data": {"name": ADMIN_NAME, "password": password}})
+        auth = f'-H "User-UUID: {login["uuid"]}" -H "Token: {login["token"]}"'
+        print(f"""
+MyEMS demo is serving at {url} (database: {config.db_url})
+
+  user:     {ADMIN_NAME}
+  password: {password}
+
+Try:
+  curl -s {url}/health
+  curl -s -X PUT -H "Content-Type: application/json" -d '{{"data":{{"name":"{ADMIN_NAME}","password":"{password}"}}}}' {url}/users/login
+  curl -s {auth} {url}/energycategories
+""", flush=True)
+        if smoke:
+            headers = {"User-UUID": login["uuid"], "Token": login["token"]}
+            categories = _call(url + "/energycategories", headers=headers)
+            ok = _call(url + "/health")["status"] == "ok" and len(categories) >= len(SITE["energy_categories"])
+            print("smoke check:", "passed" if ok else "FAILED", flush=True)
+            return 0 if ok else 1
+        print("Press Ctrl-C to stop.", flush=True)
+        server.wait()
+        return server.returncode or 0
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)

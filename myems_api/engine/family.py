@@ -1,0 +1,139 @@
+"""A family spec: everything the engine needs to serve one kind of resource, said once.
+
+From a :class:`Family` come its routes, validation and error codes, SQL, JSON shapes, export, import,
+clone and bindings. Error codes follow MyEMS: ``API.INVALID_ENERGY_CATEGORY_NAME``,
+``API.ENERGY_CATEGORY_NOT_FOUND``, ``API.THERE_IS_RELATION_WITH_ENERGY_ITEMS``, ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from myems_api.engine.fields import Field, Ref
+
+CRUD = frozenset({"list", "get", "create", "update", "delete"})
+READ_ONLY = frozenset({"list", "get"})
+
+# Access policies, checked before a responder runs (see myems_api.auth).
+PUBLIC, READ, ADMIN, ACCOUNT = "public", "read", "admin", "account"
+
+Check = Callable[[Mapping[str, Any]], str | None]
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A many-to-many link served as ``/<owner>/{id}/<name>`` (list, bind) and ``.../<name>/{tid}`` (unbind)."""
+
+    name: str
+    target: str
+    table: sa.Table
+    owner_column: str
+    target_column: str
+    extra: tuple[Field, ...] = ()
+
+    @property
+    def target_key(self) -> str:
+        return f"{self.target}_id"
+
+
+@dataclass(frozen=True)
+class Family:
+    singular: str
+    plural: str
+    table: sa.Table
+    fields: tuple[Field, ...]
+    ops: frozenset[str] = CRUD
+    portable: bool = False
+    bindings: tuple[Binding, ...] = ()
+    checks: tuple[Check, ...] = ()
+    read_policy: str = READ
+    write_policy: str = ADMIN
+    path: str = ""
+    create_verbs: tuple[str, ...] = ("POST",)
+    on_create: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.path:
+            object.__setattr__(self, "path", "/" + self.plural.replace("_", ""))
+
+    @property
+    def has_uuid(self) -> bool:
+        return "uuid" in self.table.c
+
+    @property
+    def upper(self) -> str:
+        return self.singular.upper()
+
+    def field_code(self, f: Field) -> str:
+        if f.code:
+            return f"API.{f.code}"
+        if isinstance(f, Ref):
+            return f"API.INVALID_{f.key.upper()}_ID"
+        if f.key == "name":
+            return f"API.INVALID_{self.upper}_NAME"
+        return f"API.INVALID_{f.key.upper()}"
+
+    def duplicate_code(self, f: Field) -> str:
+        return f"API.{self.upper}_{f.key.upper()}_IS_ALREADY_IN_USE"
+
+    @property
+    def not_found_code(self) -> str:
+        return f"API.{self.upper}_NOT_FOUND"
+
+    @property
+    def invalid_id_code(self) -> str:
+        return f"API.INVALID_{self.upper}_ID"
+
+    @property
+    def relation_code(self) -> str:
+        return f"API.THERE_IS_RELATION_WITH_{self.plural.upper()}"
+
+    def binding(self, name: str) -> Binding:
+        return next(b for b in self.bindings if b.name == name)
+
+    @property
+    def refs(self) -> tuple[Ref, ...]:
+        return tuple(f for f in self.fields if isinstance(f, Ref))
+
+
+@dataclass
+class Registry:
+    """Every family the app serves, and the relations between them that deletes must respect."""
+
+    families: dict[str, Family] = field(default_factory=dict)
+
+    def __init__(self, families: Iterable[Family] = ()) -> None:
+        self.families = {}
+        for family in families:
+            self.add(family)
+
+    def add(self, family: Family) -> None:
+        if family.singular in self.families:
+            raise ValueError(f"family {family.singular} registered twice")
+        self.families[family.singular] = family
+
+    def __getitem__(self, singular: str) -> Family:
+        return self.families[singular]
+
+    def __contains__(self, singular: object) -> bool:
+        return singular in self.families
+
+    def __iter__(self) -> Iterator[Family]:
+        return iter(self.families.values())
+
+    def validate(self) -> None:
+        """Every reference and binding names a registered family: fail at start-up, not on a request."""
+        for family in self:
+            for target in [r.target for r in family.refs] + [b.target for b in family.bindings]:
+                if target not in self.families:
+                    raise ValueError(f"{family.singular} refers to unknown family {target}")
+
+    def referrers(self, singular: str) -> list[tuple[Family, Ref]]:
+        return [(f, r) for f in self for r in f.refs if r.target == singular]
+
+    def binders(self, singular: str) -> list[tuple[Family, Binding]]:
+        return [(f, b) for f in self for b in f.bindings if b.target == singular]

@@ -1,0 +1,122 @@
+"""From a family's store to its endpoints: thin responders that parse, call the store, and answer.
+
+Routes per family (each only when the spec enables it):
+
+- ``GET /x`` (``?limit=&after=`` keyset pages), ``POST /x`` -> 201 + ``Location``
+- ``GET|PUT|DELETE /x/{id}`` -> 200 / 200 / 204
+- ``GET /x/{id}/export``; ``POST /x/import`` (also ``/x/{id}/import`` and PUT, as the seed's examples
+  send them; the body is the export itself or ``{"data": export}``); ``POST /x/{id}/clone`` -> 201
+- ``GET|POST /x/{id}/<binding>``, ``DELETE /x/{id}/<binding>/{tid}`` -> 200 / 201 / 204
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+
+from myems_api.engine.family import Binding
+from myems_api.engine.fields import Invalid, parse_id
+from myems_api.engine.store import MAX_PAGE, FamilyStore
+from myems_api.errors import bad_request
+from myems_api.http import Endpoint, query_int, read_data, read_json
+
+
+class FamilyRoutes:
+    def __init__(self, store: FamilyStore, max_body: int) -> None:
+        self.store = store
+        self.family = store.family
+        self.max_body = max_body
+
+    def endpoints(self) -> list[Endpoint]:
+        f, ops = self.family, self.family.ops
+        base, item = Endpoint(f.path), Endpoint(f.path + "/{id}")
+        if "list" in ops:
+            base.add("GET", f.read_policy, self.on_list)
+        if "create" in ops:
+            for verb in f.create_verbs:
+                base.add(verb, f.write_policy, self.on_create)
+        if "get" in ops:
+            item.add("GET", f.read_policy, self.on_get)
+        if "update" in ops:
+            item.add("PUT", f.write_policy, self.on_update)
+        if "delete" in ops:
+            item.add("DELETE", f.write_policy, self.on_delete)
+        found = [base, item]
+        if f.portable:
+            found.append(Endpoint(f.path + "/{id}/export").add("GET", f.read_policy, self.on_export))
+            found.append(Endpoint(f.path + "/import").add("POST", f.write_policy, self.on_import)
+                         .add("PUT", f.write_policy, self.on_import))
+            found.append(Endpoint(f.path + "/{id}/import").add("POST", f.write_policy, self.on_import)
+                         .add("PUT", f.write_policy, self.on_import))
+            found.append(Endpoint(f.path + "/{id}/clone").add("POST", f.write_policy, self.on_clone))
+        for binding in f.bindings:
+            found.extend(self._binding_endpoints(binding))
+        return [e for e in found if e.policies]
+
+    def _binding_endpoints(self, binding: Binding) -> list[Endpoint]:
+        f = self.family
+        links = Endpoint(f"{f.path}/{{id}}/{binding.name}")
+        links.add("GET", f.read_policy, lambda req, resp, id: self.on_bound(req, resp, id, binding))
+        links.add("POST", f.write_policy, lambda req, resp, id: self.on_bind(req, resp, id, binding))
+        link = Endpoint(f"{f.path}/{{id}}/{binding.name}/{{tid}}")
+        link.add("DELETE", f.write_policy, lambda req, resp, id, tid: self.on_unbind(req, resp, id, tid, binding))
+        return [links, link]
+
+    # ------------------------------------------------------------------ responders
+    def on_list(self, req: falcon.Request, resp: falcon.Response) -> None:
+        limit = query_int(req, "limit", 1, MAX_PAGE)
+        after = query_int(req, "after", 0, 2**63 - 1)
+        resp.media = self.store.list(limit=limit, after=after)
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        resp.media = self.store.get(self.store.parse_id(id))
+
+    def _created(self, resp: falcon.Response, new_id: int, extra: dict[str, Any] | None = None) -> None:
+        resp.status = falcon.HTTP_201
+        resp.location = f"{self.family.path}/{new_id}"
+        resp.media = {**self.store.get(new_id), **(extra or {})}
+
+    def on_create(self, req: falcon.Request, resp: falcon.Response) -> None:
+        new_id, extra = self.store.create(read_data(req, self.max_body))
+        self._created(resp, new_id, extra)
+
+    def on_update(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        entity_id = self.store.parse_id(id)
+        self.store.update(entity_id, read_data(req, self.max_body))
+        resp.media = self.store.get(entity_id)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        self.store.delete(self.store.parse_id(id))
+        resp.status = falcon.HTTP_204
+
+    def on_export(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        resp.media = self.store.export(self.store.parse_id(id))
+
+    def on_import(self, req: falcon.Request, resp: falcon.Response, id: str | None = None) -> None:
+        body = read_json(req, self.max_body)
+        if isinstance(body, dict) and isinstance(body.get("data"), dict) and "name" not in body:
+            body = body["data"]
+        self._created(resp, self.store.import_(body))
+
+    def on_clone(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        self._created(resp, self.store.clone(self.store.parse_id(id)))
+
+    def on_bound(self, req: falcon.Request, resp: falcon.Response, id: str, binding: Binding) -> None:
+        resp.media = self.store.bound(self.store.parse_id(id), binding)
+
+    def on_bind(self, req: falcon.Request, resp: falcon.Response, id: str, binding: Binding) -> None:
+        entity_id = self.store.parse_id(id)
+        target_id = self.store.bind(entity_id, binding, read_data(req, self.max_body))
+        resp.status = falcon.HTTP_201
+        resp.location = f"{self.family.path}/{entity_id}/{binding.name}/{target_id}"
+
+    def on_unbind(self, req: falcon.Request, resp: falcon.Response, id: str, tid: str,
+                  binding: Binding) -> None:
+        entity_id = self.store.parse_id(id)
+        try:
+            target_id = parse_id(tid)
+        except Invalid as exc:
+            raise bad_request(self.store.registry[binding.target].invalid_id_code) from exc
+        self.store.unbind(entity_id, binding, target_id)
+        resp.status = falcon.HTTP_204

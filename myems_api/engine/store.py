@@ -1,0 +1,353 @@
+"""The SQL side of the engine: one :class:`FamilyStore` per family, built once at start-up.
+
+Statements are prepared when the store is built, so a request only binds parameters. Every write that
+touches several rows (a create with its checks, an import with its bindings, a clone, a delete with its
+relation checks) is one transaction. References render as ``{"id", "name", "uuid"}`` through outer
+joins: a list is one query however many references a family has.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from myems_api.engine.family import Binding, Family, Registry
+from myems_api.engine.fields import Context, Field, Invalid, Ref, parse_id
+from myems_api.errors import ApiError, bad_request, conflict, not_found
+
+MAX_PAGE = 1000
+
+
+def summary_columns(table: sa.Table | sa.Alias, prefix: str) -> list[sa.ColumnElement[Any]]:
+    cols = [table.c.id.label(f"{prefix}__id"), table.c.name.label(f"{prefix}__name")]
+    if "uuid" in table.c:
+        cols.append(table.c.uuid.label(f"{prefix}__uuid"))
+    return cols
+
+
+def summary_of(row: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
+    if row[f"{prefix}__id"] is None:
+        return None
+    out = {"id": row[f"{prefix}__id"], "name": row[f"{prefix}__name"]}
+    if f"{prefix}__uuid" in row:
+        out["uuid"] = row[f"{prefix}__uuid"]
+    return out
+
+
+class FamilyStore:
+    def __init__(self, family: Family, registry: Registry, engine: Engine, ctx: Context) -> None:
+        self.family = family
+        self.registry = registry
+        self.engine = engine
+        self.ctx = ctx
+        self.table = family.table
+        self.writable = tuple(f for f in family.fields if f.writable)
+        self.select, self._renderers = self._build_select()
+
+    # ------------------------------------------------------------------ reading
+    def _build_select(self) -> tuple[sa.Select[Any], list[Callable[[Mapping[str, Any]], tuple[str, Any]]]]:
+        t = self.table
+        cols: list[sa.ColumnElement[Any]] = [t.c.id]
+        renderers: list[Callable[[Mapping[str, Any]], tuple[str, Any]]] = [lambda r: ("id", r["id"])]
+        if "name" in t.c and "name" not in {f.key for f in self.family.fields}:
+            cols.append(t.c.name)
+            renderers.append(lambda r: ("name", r["name"]))
+        joined: sa.FromClause = t
+        for f in self.family.fields:
+            if not f.readable:
+                continue
+            if isinstance(f, Ref):
+                alias = self.registry[f.target].table.alias(f"ref_{f.key}")
+                joined = joined.outerjoin(alias, alias.c.id == t.c[f.column])
+                cols.extend(summary_columns(alias, f.key))
+                renderers.append(lambda r, k=f.key: (k, summary_of(r, k)))
+            else:
+                cols.append(t.c[f.column])
+                renderers.append(self._plain_renderer(f))
+            if f.key == "name" and self.family.has_uuid:
+                cols.append(t.c.uuid)
+                renderers.append(lambda r: ("uuid", r["uuid"]))
+        return sa.select(*cols).select_from(joined).order_by(t.c.id), renderers
+
+    def _plain_renderer(self, f: Field) -> Callable[[Mapping[str, Any]], tuple[str, Any]]:
+        ctx, key, column = self.ctx, f.key, f.column
+        return lambda r: (key, f.render(r[column], ctx))
+
+    def render(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(fn(row) for fn in self._renderers)
+
+    def list(self, limit: int | None = None, after: int | None = None,
+             where: sa.ColumnElement[bool] | None = None) -> list[dict[str, Any]]:
+        stmt = self.select
+        if where is not None:
+            stmt = stmt.where(where)
+        if after is not None:
+            stmt = stmt.where(self.table.c.id > after)
+        if limit is not None:
+            stmt = stmt.limit(min(limit, MAX_PAGE))
+        with self.engine.connect() as conn:
+            return [self.render(row) for row in conn.execute(stmt).mappings()]
+
+    def get(self, entity_id: int) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(self.select.where(self.table.c.id == entity_id)).mappings().first()
+        if row is None:
+            raise not_found(self.family.not_found_code)
+        return self.render(row)
+
+    # ------------------------------------------------------------------ validation
+    def parse_id(self, raw: Any) -> int:
+        try:
+            return parse_id(raw)
+        except Invalid as exc:
+            raise bad_request(self.family.invalid_id_code) from exc
+
+    def values(self, payload: Mapping[str, Any], updating: bool = False) -> dict[str, Any]:
+        """Payload fields into column values; absent optional fields keep their value on update."""
+        values: dict[str, Any] = {}
+        for f in self.writable:
+            if f.input_key not in payload:
+                if f.required and not updating:
+                    raise bad_request(self.family.field_code(f))
+                if not updating:
+                    values[f.column] = f.default
+                continue
+            raw = payload[f.input_key]
+            try:
+                values[f.column] = None if raw is None and f.null else f.parse(raw, self.ctx)
+            except Invalid as exc:
+                raise bad_request(self.family.field_code(f)) from exc
+        return values
+
+    def _check(self, conn: Connection, values: dict[str, Any], entity_id: int | None = None) -> None:
+        t = self.table
+        merged = dict(values)
+        if entity_id is not None:
+            current = conn.execute(sa.select(t).where(t.c.id == entity_id)).mappings().first()
+            if current is None:
+                raise not_found(self.family.not_found_code)
+            merged = {**current, **values}
+        for f in self.family.refs:
+            target_id = values.get(f.column)
+            if target_id is not None and not self._exists(conn, self.registry[f.target].table, target_id):
+                raise not_found(f"API.{f.key.upper()}_NOT_FOUND")
+        for f in self.writable:
+            if f.unique and values.get(f.column) is not None:
+                clash = sa.select(t.c.id).where(t.c[f.column] == values[f.column])
+                if entity_id is not None:
+                    clash = clash.where(t.c.id != entity_id)
+                if conn.execute(clash.limit(1)).first() is not None:
+                    raise conflict(self.family.duplicate_code(f))
+        for check in self.family.checks:
+            code = check(merged)
+            if code:
+                raise bad_request(code)
+
+    @staticmethod
+    def _exists(conn: Connection, table: sa.Table, entity_id: int) -> bool:
+        return conn.execute(sa.select(table.c.id).where(table.c.id == entity_id)).first() is not None
+
+    def _insert(self, conn: Connection, values: dict[str, Any], wanted_uuid: str | None = None) -> int:
+        if self.family.has_uuid:
+            values["uuid"] = self._fresh_uuid(conn, wanted_uuid)
+        try:
+            result = conn.execute(sa.insert(self.table).values(values))
+        except sa.exc.IntegrityError as exc:
+            raise self._integrity_error() from exc
+        return int(result.inserted_primary_key[0])
+
+    def _fresh_uuid(self, conn: Connection, wanted: str | None) -> str:
+        if wanted:
+            try:
+                candidate = str(uuidlib.UUID(str(wanted)))
+            except ValueError:
+                candidate = ""
+            taken = conn.execute(sa.select(self.table.c.id).where(self.table.c.uuid == candidate)).first()
+            if candidate and taken is None:
+                return candidate
+        return str(uuidlib.uuid4())
+
+    def _integrity_error(self) -> ApiError:
+        unique = next((f for f in self.writable if f.unique), None)
+        return conflict(self.family.duplicate_code(unique) if unique else "API.CONFLICT")
+
+    # ------------------------------------------------------------------ writing
+    def create(self, payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+        values = self.values(payload)
+        extra = self.family.on_create(values) if self.family.on_create else {}
+        with self.engine.begin() as conn:
+            self._check(conn, values)
+            return self._insert(conn, values), extra
+
+    def update(self, entity_id: int, payload: Mapping[str, Any]) -> None:
+        values = self.values(payload, updating=True)
+        with self.engine.begin() as conn:
+            self._check(conn, values, entity_id)
+            if values:
+                try:
+                    conn.execute(sa.update(self.table).where(self.table.c.id == entity_id).values(values))
+                except sa.exc.IntegrityError as exc:
+                    raise self._integrity_error() from exc
+
+    def delete(self, entity_id: int) -> None:
+        with self.engine.begin() as conn:
+            if not self._exists(conn, self.table, entity_id):
+                raise not_found(self.family.not_found_code)
+            self._refuse_if_related(conn, entity_id)
+            conn.execute(sa.delete(self.table).where(self.table.c.id == entity_id))
+
+    def _refuse_if_related(self, conn: Connection, entity_id: int) -> None:
+        singular = self.family.singular
+        checks: list[tuple[sa.Table, str, str]] = []
+        for other, ref in self.registry.referrers(singular):
+            checks.append((other.table, ref.column, other.relation_code))
+        for owner, binding in self.registry.binders(singular):
+            checks.append((binding.table, binding.target_column, owner.relation_code))
+        for binding in self.family.bindings:
+            checks.append((binding.table, binding.owner_column, self.registry[binding.target].relation_code))
+        for table, column, code in checks:
+            if conn.execute(sa.select(table.c[column]).where(table.c[column] == entity_id).limit(1)).first():
+                raise conflict(code)
+
+    # ------------------------------------------------------------------ export / import / clone
+    def export(self, entity_id: int) -> dict[str, Any]:
+        doc = self.get(entity_id)
+        for binding in self.family.bindings:
+            doc[binding.name] = self.bound(entity_id, binding)
+        return doc
+
+    def import_(self, doc: Any) -> int:
+        """Create from an export, on this instance or another: references resolve by uuid, else by id."""
+        if not isinstance(doc, dict):
+            raise bad_request("API.INVALID_IMPORT_DOCUMENT")
+        payload = {f.input_key: doc[f.key] for f in self.writable
+                   if not isinstance(f, Ref) and f.key in doc}
+        with self.engine.begin() as conn:
+            for f in self.family.refs:
+                if f.key in doc or f.input_key in doc:
+                    reference = doc.get(f.key, doc.get(f.input_key))
+                    payload[f.input_key] = self._resolve(conn, f.target, reference, f"API.{f.key.upper()}")
+            values = self.values(payload)
+            self._check(conn, values)
+            new_id = self._insert(conn, values, doc.get("uuid"))
+            for binding in self.family.bindings:
+                for item in doc.get(binding.name) or []:
+                    target_id = self._resolve(conn, binding.target, item, f"API.{binding.target.upper()}")
+                    self._link(conn, binding, new_id, target_id, self._extra_values(binding, item))
+        return new_id
+
+    def _resolve(self, conn: Connection, target: str, reference: Any, code: str) -> int | None:
+        if reference is None:
+            return None
+        table = self.registry[target].table
+        if isinstance(reference, dict):
+            if reference.get("uuid") and "uuid" in table.c:
+                found = conn.execute(sa.select(table.c.id).where(table.c.uuid == str(reference["uuid"]))).first()
+                if found is None:
+                    raise not_found(f"{code}_NOT_FOUND")
+                return int(found[0])
+            reference = reference.get("id")
+        try:
+            target_id = parse_id(reference)
+        except Invalid as exc:
+            raise bad_request(f"{code.replace('API.', 'API.INVALID_')}_ID") from exc
+        if not self._exists(conn, table, target_id):
+            raise not_found(f"{code}_NOT_FOUND")
+        return target_id
+
+    def clone(self, entity_id: int) -> int:
+        t = self.table
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(t).where(t.c.id == entity_id)).mappings().first()
+            if row is None:
+                raise not_found(self.family.not_found_code)
+            values = {c: row[c] for c in t.c.keys() if c not in ("id", "uuid")}
+            if "name" in values:
+                values["name"] = self._copy_name(conn, row["name"])
+            new_id = self._insert(conn, values)
+            for binding in self.family.bindings:
+                links = conn.execute(sa.select(binding.table).where(
+                    binding.table.c[binding.owner_column] == entity_id)).mappings().all()
+                for link in links:
+                    copy = {c: link[c] for c in binding.table.c.keys() if c != "id"}
+                    copy[binding.owner_column] = new_id
+                    conn.execute(sa.insert(binding.table).values(copy))
+        return new_id
+
+    def _copy_name(self, conn: Connection, name: str) -> str:
+        name_field = next(f for f in self.writable if f.key == "name")
+        limit = getattr(name_field, "max_len", 255)
+        n = 1
+        while True:
+            suffix = f" ({n})"
+            candidate = name[: limit - len(suffix)] + suffix
+            if conn.execute(sa.select(self.table.c.id).where(self.table.c.name == candidate)).first() is None:
+                return candidate
+            n += 1
+
+    # ------------------------------------------------------------------ bindings
+    def target_store(self, binding: Binding) -> FamilyStore:
+        return FamilyStore(self.registry[binding.target], self.registry, self.engine, self.ctx)
+
+    def bound(self, entity_id: int, binding: Binding) -> list[dict[str, Any]]:
+        link = binding.table
+        with self.engine.connect() as conn:
+            if not self._exists(conn, self.table, entity_id):
+                raise not_found(self.family.not_found_code)
+            links = conn.execute(sa.select(link).where(link.c[binding.owner_column] == entity_id)).mappings().all()
+        extras = {row[binding.target_column]: {f.key: f.render(row[f.column], self.ctx) for f in binding.extra}
+                  for row in links}
+        target = self.target_store(binding)
+        items = target.list(where=target.table.c.id.in_(list(extras))) if extras else []
+        return [{**item, **extras[item["id"]]} for item in items]
+
+    def _extra_values(self, binding: Binding, payload: Mapping[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for f in binding.extra:
+            raw = payload.get(f.input_key, f.default)
+            if raw is None and f.required:
+                raise bad_request(f"API.INVALID_{f.key.upper()}")
+            try:
+                values[f.column] = f.parse(raw, self.ctx) if raw is not None else None
+            except Invalid as exc:
+                raise bad_request(f"API.INVALID_{f.key.upper()}") from exc
+        return values
+
+    def _link(self, conn: Connection, binding: Binding, owner_id: int, target_id: int | None,
+              extra: dict[str, Any]) -> None:
+        link = binding.table
+        exists = conn.execute(sa.select(link.c.id).where(
+            link.c[binding.owner_column] == owner_id, link.c[binding.target_column] == target_id)).first()
+        if exists is not None:
+            raise conflict(f"API.{self.family.upper}_{binding.target.upper()}_RELATION_EXISTS")
+        conn.execute(sa.insert(link).values({binding.owner_column: owner_id,
+                                             binding.target_column: target_id, **extra}))
+
+    def bind(self, entity_id: int, binding: Binding, payload: Mapping[str, Any]) -> int:
+        target_family = self.registry[binding.target]
+        try:
+            target_id = parse_id(payload.get(binding.target_key))
+        except Invalid as exc:
+            raise bad_request(target_family.invalid_id_code) from exc
+        extra = self._extra_values(binding, payload)
+        with self.engine.begin() as conn:
+            if not self._exists(conn, self.table, entity_id):
+                raise not_found(self.family.not_found_code)
+            if not self._exists(conn, target_family.table, target_id):
+                raise not_found(target_family.not_found_code)
+            self._link(conn, binding, entity_id, target_id, extra)
+        return target_id
+
+    def unbind(self, entity_id: int, binding: Binding, target_id: int) -> None:
+        link = binding.table
+        with self.engine.begin() as conn:
+            if not self._exists(conn, self.table, entity_id):
+                raise not_found(self.family.not_found_code)
+            result = conn.execute(sa.delete(link).where(
+                link.c[binding.owner_column] == entity_id, link.c[binding.target_column] == target_id))
+            if result.rowcount == 0:
+                raise not_found(f"API.{self.family.upper}_{binding.target.upper()}_RELATION_NOT_FOUND")

@@ -1,0 +1,114 @@
+"""HTTP plumbing shared by every resource: endpoints with per-verb policies, JSON bodies, middleware.
+
+An :class:`Endpoint` is one path with a responder and an access policy per verb; the app's route table
+is a list of them, which is also what the authorisation tests walk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import falcon
+
+from myems_api.errors import ApiError, bad_request
+
+log = logging.getLogger("myems.api")
+
+Responder = Callable[..., None]
+
+JSON_TYPES = ("application/json", "text/plain")  # the seed's own examples send JSON as text/plain
+
+
+class Endpoint:
+    """A path's verbs: ``policies`` for the auth middleware, ``on_<verb>`` responders for falcon."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.policies: dict[str, str] = {}
+        self._responders: dict[str, Responder] = {}
+
+    def add(self, verb: str, policy: str, responder: Responder) -> Endpoint:
+        if verb in self._responders:
+            raise ValueError(f"{verb} {self.path} defined twice")
+        self.policies[verb] = policy
+        self._responders[verb] = responder
+        return self
+
+    def __getattr__(self, name: str) -> Responder:
+        if name.startswith("on_"):
+            responder = self.__dict__.get("_responders", {}).get(name[3:].upper())
+            if responder is not None:
+                return responder
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.path!r}, {sorted(self.policies)})"
+
+
+def read_json(req: falcon.Request, max_bytes: int) -> Any:
+    """The request body as JSON, or a 4xx in the one error shape."""
+    content_type = (req.content_type or "application/json").split(";")[0].strip().lower()
+    if content_type not in JSON_TYPES:
+        raise ApiError(415, "API.UNSUPPORTED_MEDIA_TYPE")
+    raw = req.bounded_stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ApiError(413, "API.REQUEST_BODY_TOO_LARGE")
+    if not raw.strip():
+        raise bad_request("API.EMPTY_REQUEST_BODY")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise bad_request("API.INVALID_JSON") from exc
+
+
+def read_data(req: falcon.Request, max_bytes: int, optional: bool = False) -> dict[str, Any]:
+    """The ``data`` object of a ``{"data": {...}}`` body; ``optional`` bodies may be absent or empty."""
+    if optional and not req.content_length and req.get_header("Transfer-Encoding") is None:
+        return {}
+    body = read_json(req, max_bytes)
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        raise bad_request("API.INVALID_DATA")
+    return data
+
+
+def query_int(req: falcon.Request, name: str, low: int, high: int) -> int | None:
+    raw = req.get_param(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdecimal() or not low <= int(raw) <= high:
+        raise bad_request(f"API.INVALID_{name.upper()}")
+    return int(raw)
+
+
+class RequestContext:
+    """A request id for every request (taken from ``X-Request-ID`` when sane), echoed and logged."""
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        given = req.get_header("X-Request-ID") or ""
+        req.context.request_id = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
+        req.context.started = time.perf_counter()
+        req.context.principal = None
+
+    def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
+                         req_succeeded: bool) -> None:
+        resp.set_header("X-Request-ID", req.context.request_id)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s %s %.1fms [%s]", req.method, req.path, resp.status,
+                      (time.perf_counter() - req.context.started) * 1000, req.context.request_id)
+
+
+class BodyLimit:
+    """Refuses a declared oversized body before any resource reads it."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if req.content_length is not None and req.content_length > self.max_bytes:
+            raise ApiError(413, "API.REQUEST_BODY_TOO_LARGE")

@@ -1,0 +1,131 @@
+"""Users, privileges and API keys as specs; login, logout and password handling as custom responders.
+
+Only an admin lists or manages users and API keys. An API key's secret is answered once, when it is
+created; afterwards only its hash exists (MyEMS answered it on every GET).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import falcon
+
+from myems_api.accounts import AccountStore
+from myems_api.auth import Authenticator, Principal, new_token, token_hash, utcnow
+from myems_api.db import schema
+from myems_api.engine.family import ACCOUNT, ADMIN, PUBLIC, Family
+from myems_api.engine.fields import (Bool, Email, Int, JsonText, LocalDateTime, Name, Password, Ref,
+                                     Text, UtcDateTime, render_datetime)
+from myems_api.errors import bad_request
+from myems_api.http import Endpoint, read_data
+
+FAR_FUTURE = datetime(2100, 1, 1)
+
+privileges = Family(
+    "privilege", "privileges", schema.privileges,
+    fields=(Name(), JsonText("data")),
+    read_policy=ADMIN,
+)
+
+users = Family(
+    "user", "users", schema.users,
+    fields=(
+        Name(max_len=128), Text("display_name", max_len=128), Email(unique=True),
+        Bool("is_admin"), Bool("is_read_only", required=False, default=False),
+        Ref("privilege", required=False, null=True),
+        LocalDateTime("account_expiration_datetime", required=False, default=FAR_FUTURE),
+        LocalDateTime("password_expiration_datetime", required=False, default=FAR_FUTURE),
+        Int("failed_login_count", writable=False),
+        Password("password"),
+    ),
+    read_policy=ADMIN,
+)
+
+
+def _new_api_key(values: dict[str, Any]) -> dict[str, Any]:
+    token = new_token()
+    values["token_hash"] = token_hash(token)
+    values["created_datetime_utc"] = utcnow()
+    return {"token": token}
+
+
+api_keys = Family(
+    "api_key", "api_keys", schema.api_keys,
+    fields=(Name(), UtcDateTime("expires_datetime_utc"), UtcDateTime("created_datetime_utc", writable=False)),
+    read_policy=ADMIN,
+    create_verbs=("POST", "PUT"),  # the seed's example creates with PUT
+    on_create=_new_api_key,
+)
+
+FAMILIES = (privileges, users, api_keys)
+
+
+def _text(data: dict[str, Any], key: str, code: str, max_len: int = 255) -> str:
+    """A required string; names are trimmed, passwords (``max_len`` 128) are taken as typed."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+        raise bad_request(code)
+    return value if "password" in key else value.strip()
+
+
+class AccountRoutes:
+    """``/users/login``, ``/logout``, ``/changepassword``, ``/resetpassword``, ``/unlock/{id}``."""
+
+    def __init__(self, accounts: AccountStore, authenticator: Authenticator, tz: Any, max_body: int) -> None:
+        self.accounts = accounts
+        self.authenticator = authenticator
+        self.tz = tz
+        self.max_body = max_body
+
+    def endpoints(self) -> list[Endpoint]:
+        return [
+            Endpoint("/users/login").add("PUT", PUBLIC, self.on_login).add("POST", PUBLIC, self.on_login),
+            Endpoint("/users/logout").add("PUT", ACCOUNT, self.on_logout),
+            Endpoint("/users/changepassword").add("PUT", ACCOUNT, self.on_change_password),
+            Endpoint("/users/resetpassword").add("PUT", ADMIN, self.on_reset_password),
+            Endpoint("/users/unlock/{id}").add("PUT", ADMIN, self.on_unlock),
+        ]
+
+    def on_login(self, req: falcon.Request, resp: falcon.Response) -> None:
+        data = read_data(req, self.max_body)
+        password = _text(data, "password", "API.INVALID_PASSWORD", 128)
+        if data.get("name") is not None:
+            user = self.accounts.login(_text(data, "name", "API.INVALID_USER_NAME"), None, password)
+        else:
+            user = self.accounts.login(None, _text(data, "email", "API.INVALID_EMAIL"), password)
+        resp.media = {
+            "id": user["id"], "name": user["name"], "display_name": user["display_name"], "uuid": user["uuid"],
+            "email": user["email"], "token": user["token"], "is_admin": bool(user["is_admin"]),
+            "is_read_only": bool(user["is_read_only"]), "privilege": user["privilege"],
+            "account_expiration_datetime": render_datetime(user["account_expiration_datetime_utc"], self.tz),
+            "password_expiration_datetime": render_datetime(user["password_expiration_datetime_utc"], self.tz),
+        }
+
+    def on_logout(self, req: falcon.Request, resp: falcon.Response) -> None:
+        principal: Principal = req.context.principal
+        self.accounts.logout(principal.token_hash)
+        self.authenticator.forget(principal.token_hash)
+        resp.media = {"logged_out": True}
+
+    def on_change_password(self, req: falcon.Request, resp: falcon.Response) -> None:
+        principal: Principal = req.context.principal
+        data = read_data(req, self.max_body)
+        old = _text(data, "old_password", "API.INVALID_OLD_PASSWORD", 128)
+        new = _text(data, "new_password", "API.INVALID_NEW_PASSWORD", 128)
+        self.accounts.change_password(principal.id, old, new, keep_session=principal.token_hash)
+        self.authenticator.forget_user(principal.id)
+        resp.media = {"changed": True}
+
+    def on_reset_password(self, req: falcon.Request, resp: falcon.Response) -> None:
+        data = read_data(req, self.max_body)
+        name = _text(data, "name", "API.INVALID_USER_NAME")
+        user_id = self.accounts.reset_password(name, _text(data, "password", "API.INVALID_PASSWORD", 128))
+        self.authenticator.forget_user(user_id)
+        resp.media = {"reset": True}
+
+    def on_unlock(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        if not id.isdecimal():
+            raise bad_request("API.INVALID_USER_ID")
+        self.accounts.unlock(int(id))
+        resp.media = {"unlocked": True}

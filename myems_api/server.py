@@ -1,0 +1,36 @@
+"""Run the app under gunicorn. Each worker builds its own app, so each has its own connection pool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from myems_api.app import create_app
+from myems_api.config import Config
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, config: Config, options: dict[str, Any]) -> None:
+        self.config_obj = config
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return create_app(self.config_obj)
+
+
+def gunicorn_options(bind: str, workers: int, threads: int) -> dict[str, Any]:
+    return {
+        "bind": bind, "workers": max(1, workers), "threads": max(1, threads), "worker_class": "gthread",
+        "keepalive": 30, "preload_app": False, "accesslog": None, "errorlog": "-", "loglevel": "info",
+        "proc_name": "myems-api", "limit_request_line": 8190, "timeout": 60,
+    }
+
+
+def serve(config: Config, bind: str = "127.0.0.1:8000", workers: int = 2, threads: int = 4) -> None:
+    GunicornServer(config, gunicorn_options(bind, workers, threads)).run()

@@ -1,0 +1,1 @@
+"""Reports: period bucketing, report builders per family and Excel exporters."""
