@@ -1,0 +1,79 @@
+"""Shared fixtures: every API test runs on SQLite, and on MariaDB when MYEMS_TEST_MYSQL_URL is set.
+
+``api`` is a falcon test client bound to a freshly initialised database (reference data and the
+``administrator`` user with :data:`ADMIN_PASSWORD`); ``admin`` is the same client logged in as admin.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from myems_api.app import EmsApp, create_app
+from myems_api.auth import Passwords
+from myems_api.config import Config
+from myems_api.db import schema
+from myems_api.db.setup import init_database
+from tests.client import Api
+
+ADMIN_PASSWORD = "Admin-pass-1"
+FAST_SCRYPT_N = 2**8  # tests only: the cost parameter is stored with each hash
+MYSQL_URL = os.environ.get("MYEMS_TEST_MYSQL_URL", "")
+BACKENDS = ["sqlite", "mysql"] if MYSQL_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def mysql_schema() -> Iterator[sa.Engine]:
+    engine = sa.create_engine(MYSQL_URL)
+    schema.metadata.drop_all(engine)
+    schema.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def empty_mysql(engine: sa.Engine, metadata: sa.MetaData = schema.metadata) -> None:
+    with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    engine = request.getfixturevalue("mysql_schema")
+    empty_mysql(engine)
+    return MYSQL_URL
+
+
+@pytest.fixture
+def config(db_url: str, tmp_path: Path) -> Config:
+    return Config(db_url=db_url, scrypt_n=FAST_SCRYPT_N, admin_password=ADMIN_PASSWORD,
+                  upload_folder=str(tmp_path / "upload"), max_failed_logins=3)
+
+
+def make_app(config: Config, **kwargs: object) -> EmsApp:
+    app = create_app(config, **kwargs)  # type: ignore[arg-type]
+    init_database(app.databases, Passwords(n=config.scrypt_n), config.admin_password)
+    return app
+
+
+@pytest.fixture
+def app(config: Config) -> Iterator[EmsApp]:
+    app = make_app(config)
+    yield app
+    app.databases.dispose()
+
+
+@pytest.fixture
+def api(app: EmsApp) -> Api:
+    return Api(app)
+
+
+@pytest.fixture
+def admin(api: Api) -> Api:
+    return api.login("administrator", ADMIN_PASSWORD)
