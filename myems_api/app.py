@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 import falcon
 import falcon.media
@@ -61,7 +62,7 @@ def create_app(config: Config, databases: Databases | None = None,
         store = FamilyStore(family, registry, databases.system, ctx)
         endpoints.extend(FamilyRoutes(store, config.max_body_bytes).endpoints())
 
-    middleware: list[object] = [RequestContext(), BodyLimit(config.max_body_bytes), AuthMiddleware(authenticator)]
+    middleware: list[Any] = [RequestContext(), BodyLimit(config.max_body_bytes), AuthMiddleware(authenticator)]
     if config.cors_allowed_origins:
         middleware.insert(0, falcon.CORSMiddleware(allow_origins=list(config.cors_allowed_origins),
                                                    expose_headers=["Location", "X-Request-ID"]))

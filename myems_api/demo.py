@@ -114,6 +114,7 @@ def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False) 
         _wait_ready(url, server)
         login = _call(url + "/users/login", "PUT", {"data": {"name": ADMIN_NAME, "password": password}})
         auth = f'-H "User-UUID: {login["uuid"]}" -H "Token: {login["token"]}"'
+        body = json.dumps({"data": {"name": ADMIN_NAME, "password": password}})
         print(f"""
 MyEMS demo is serving at {url} (database: {config.db_url})
 
@@ -122,7 +123,7 @@ MyEMS demo is serving at {url} (database: {config.db_url})
 
 Try:
   curl -s {url}/health
-  curl -s -X PUT -H "Content-Type: application/json" -d '{{"data":{{"name":"{ADMIN_NAME}","password":"{password}"}}}}' {url}/users/login
+  curl -s -X PUT -H "Content-Type: application/json" -d '{body}' {url}/users/login
   curl -s {auth} {url}/energycategories
 """, flush=True)
         if smoke:

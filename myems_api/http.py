@@ -41,9 +41,9 @@ class Endpoint:
 
     def __getattr__(self, name: str) -> Responder:
         if name.startswith("on_"):
-            responder = self.__dict__.get("_responders", {}).get(name[3:].upper())
-            if responder is not None:
-                return responder
+            responders: dict[str, Responder] = self.__dict__.get("_responders", {})
+            if name[3:].upper() in responders:
+                return responders[name[3:].upper()]
         raise AttributeError(name)
 
     def __repr__(self) -> str:

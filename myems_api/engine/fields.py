@@ -87,8 +87,13 @@ def Email(key: str = "email", **kw: Any) -> Text:  # noqa: N802
     return Text(key, pattern=EMAIL_PATTERN, **kw)
 
 
+MAX_MAGNITUDE = 1e12  # DECIMAL(18, 6) columns hold 12 integer digits
+
+
 @dataclass(frozen=True)
 class Number(Field):
+    """A finite number that fits the DECIMAL columns; numeric strings are accepted, booleans are not."""
+
     min: float | None = None
     max: float | None = None
 
@@ -99,7 +104,7 @@ class Number(Field):
             value = float(raw)
         except (TypeError, ValueError) as exc:
             raise Invalid(self.key) from exc
-        if not math.isfinite(value):
+        if not math.isfinite(value) or abs(value) >= MAX_MAGNITUDE:
             raise Invalid(self.key)
         return value
 
@@ -164,11 +169,14 @@ def parse_datetime(raw: Any, tz: timezone) -> datetime:
         raise Invalid("datetime")
     try:
         value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=tz)
+        utc = value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    except (ValueError, OverflowError) as exc:
         raise Invalid("datetime") from exc
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    if not 1900 <= utc.year <= 9998:  # MySQL DATETIME's range, with room for any offset
+        raise Invalid("datetime")
+    return utc
 
 
 def render_datetime(value: datetime | None, tz: timezone) -> str | None:

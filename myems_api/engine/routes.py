@@ -67,7 +67,7 @@ class FamilyRoutes:
     def on_list(self, req: falcon.Request, resp: falcon.Response) -> None:
         limit = query_int(req, "limit", 1, MAX_PAGE)
         after = query_int(req, "after", 0, 2**63 - 1)
-        resp.media = self.store.list(limit=limit, after=after)
+        resp.media = self.store.find(limit=limit, after=after)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
         resp.media = self.store.get(self.store.parse_id(id))

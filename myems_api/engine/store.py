@@ -22,14 +22,14 @@ from myems_api.errors import ApiError, bad_request, conflict, not_found
 MAX_PAGE = 1000
 
 
-def summary_columns(table: sa.Table | sa.Alias, prefix: str) -> list[sa.ColumnElement[Any]]:
-    cols = [table.c.id.label(f"{prefix}__id"), table.c.name.label(f"{prefix}__name")]
+def summary_columns(table: sa.FromClause, prefix: str) -> list[sa.ColumnElement[Any]]:
+    cols: list[sa.ColumnElement[Any]] = [table.c.id.label(f"{prefix}__id"), table.c.name.label(f"{prefix}__name")]
     if "uuid" in table.c:
         cols.append(table.c.uuid.label(f"{prefix}__uuid"))
     return cols
 
 
-def summary_of(row: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
+def summary_of(row: Mapping[Any, Any], prefix: str) -> dict[str, Any] | None:
     if row[f"{prefix}__id"] is None:
         return None
     out = {"id": row[f"{prefix}__id"], "name": row[f"{prefix}__name"]}
@@ -49,10 +49,10 @@ class FamilyStore:
         self.select, self._renderers = self._build_select()
 
     # ------------------------------------------------------------------ reading
-    def _build_select(self) -> tuple[sa.Select[Any], list[Callable[[Mapping[str, Any]], tuple[str, Any]]]]:
+    def _build_select(self) -> tuple[sa.Select[Any], list[Callable[[Mapping[Any, Any]], tuple[str, Any]]]]:
         t = self.table
         cols: list[sa.ColumnElement[Any]] = [t.c.id]
-        renderers: list[Callable[[Mapping[str, Any]], tuple[str, Any]]] = [lambda r: ("id", r["id"])]
+        renderers: list[Callable[[Mapping[Any, Any]], tuple[str, Any]]] = [lambda r: ("id", r["id"])]
         if "name" in t.c and "name" not in {f.key for f in self.family.fields}:
             cols.append(t.c.name)
             renderers.append(lambda r: ("name", r["name"]))
@@ -64,7 +64,7 @@ class FamilyStore:
                 alias = self.registry[f.target].table.alias(f"ref_{f.key}")
                 joined = joined.outerjoin(alias, alias.c.id == t.c[f.column])
                 cols.extend(summary_columns(alias, f.key))
-                renderers.append(lambda r, k=f.key: (k, summary_of(r, k)))
+                renderers.append(self._ref_renderer(f.key))
             else:
                 cols.append(t.c[f.column])
                 renderers.append(self._plain_renderer(f))
@@ -73,14 +73,18 @@ class FamilyStore:
                 renderers.append(lambda r: ("uuid", r["uuid"]))
         return sa.select(*cols).select_from(joined).order_by(t.c.id), renderers
 
-    def _plain_renderer(self, f: Field) -> Callable[[Mapping[str, Any]], tuple[str, Any]]:
+    @staticmethod
+    def _ref_renderer(key: str) -> Callable[[Mapping[Any, Any]], tuple[str, Any]]:
+        return lambda r: (key, summary_of(r, key))
+
+    def _plain_renderer(self, f: Field) -> Callable[[Mapping[Any, Any]], tuple[str, Any]]:
         ctx, key, column = self.ctx, f.key, f.column
         return lambda r: (key, f.render(r[column], ctx))
 
-    def render(self, row: Mapping[str, Any]) -> dict[str, Any]:
+    def render(self, row: Mapping[Any, Any]) -> dict[str, Any]:
         return dict(fn(row) for fn in self._renderers)
 
-    def list(self, limit: int | None = None, after: int | None = None,
+    def find(self, limit: int | None = None, after: int | None = None,
              where: sa.ColumnElement[bool] | None = None) -> list[dict[str, Any]]:
         stmt = self.select
         if where is not None:
@@ -130,18 +134,18 @@ class FamilyStore:
             current = conn.execute(sa.select(t).where(t.c.id == entity_id)).mappings().first()
             if current is None:
                 raise not_found(self.family.not_found_code)
-            merged = {**current, **values}
+            merged = {**dict(current), **values}
         for f in self.family.refs:
             target_id = values.get(f.column)
             if target_id is not None and not self._exists(conn, self.registry[f.target].table, target_id):
                 raise not_found(f"API.{f.key.upper()}_NOT_FOUND")
-        for f in self.writable:
-            if f.unique and values.get(f.column) is not None:
-                clash = sa.select(t.c.id).where(t.c[f.column] == values[f.column])
+        for field in self.writable:
+            if field.unique and values.get(field.column) is not None:
+                clash = sa.select(t.c.id).where(t.c[field.column] == values[field.column])
                 if entity_id is not None:
                     clash = clash.where(t.c.id != entity_id)
                 if conn.execute(clash.limit(1)).first() is not None:
-                    raise conflict(self.family.duplicate_code(f))
+                    raise conflict(self.family.duplicate_code(field))
         for check in self.family.checks:
             code = check(merged)
             if code:
@@ -158,7 +162,9 @@ class FamilyStore:
             result = conn.execute(sa.insert(self.table).values(values))
         except sa.exc.IntegrityError as exc:
             raise self._integrity_error() from exc
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def _fresh_uuid(self, conn: Connection, wanted: str | None) -> str:
         if wanted:
@@ -265,7 +271,7 @@ class FamilyStore:
             row = conn.execute(sa.select(t).where(t.c.id == entity_id)).mappings().first()
             if row is None:
                 raise not_found(self.family.not_found_code)
-            values = {c: row[c] for c in t.c.keys() if c not in ("id", "uuid")}
+            values = {c: v for c, v in row.items() if c not in ("id", "uuid")}
             if "name" in values:
                 values["name"] = self._copy_name(conn, row["name"])
             new_id = self._insert(conn, values)
@@ -273,7 +279,7 @@ class FamilyStore:
                 links = conn.execute(sa.select(binding.table).where(
                     binding.table.c[binding.owner_column] == entity_id)).mappings().all()
                 for link in links:
-                    copy = {c: link[c] for c in binding.table.c.keys() if c != "id"}
+                    copy = {c: v for c, v in link.items() if c != "id"}
                     copy[binding.owner_column] = new_id
                     conn.execute(sa.insert(binding.table).values(copy))
         return new_id
@@ -302,7 +308,7 @@ class FamilyStore:
         extras = {row[binding.target_column]: {f.key: f.render(row[f.column], self.ctx) for f in binding.extra}
                   for row in links}
         target = self.target_store(binding)
-        items = target.list(where=target.table.c.id.in_(list(extras))) if extras else []
+        items = target.find(where=target.table.c.id.in_(list(extras))) if extras else []
         return [{**item, **extras[item["id"]]} for item in items]
 
     def _extra_values(self, binding: Binding, payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,19 @@ from myems_api.accounts import AccountStore
 from myems_api.auth import Authenticator, Principal, new_token, token_hash, utcnow
 from myems_api.db import schema
 from myems_api.engine.family import ACCOUNT, ADMIN, PUBLIC, Family
-from myems_api.engine.fields import (Bool, Email, Int, JsonText, LocalDateTime, Name, Password, Ref,
-                                     Text, UtcDateTime, render_datetime)
+from myems_api.engine.fields import (
+    Bool,
+    Email,
+    Int,
+    JsonText,
+    LocalDateTime,
+    Name,
+    Password,
+    Ref,
+    Text,
+    UtcDateTime,
+    render_datetime,
+)
 from myems_api.errors import bad_request
 from myems_api.http import Endpoint, read_data
 
