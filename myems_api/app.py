@@ -58,9 +58,14 @@ def create_app(config: Config, databases: Databases | None = None,
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
         *system.pending_endpoints(),
     ]
-    for family in registry:
-        store = FamilyStore(family, registry, databases.system, ctx)
+    stores = {family.singular: FamilyStore(family, registry, databases.system, ctx) for family in registry}
+    for store in stores.values():
         endpoints.extend(FamilyRoutes(store, config.max_body_bytes).endpoints())
+    # A changed or deleted account or key takes effect at once in this process (others: within the cache TTL).
+    if "user" in stores:
+        stores["user"].on_change.append(authenticator.forget_user)
+    if "api_key" in stores:
+        stores["api_key"].on_change.append(authenticator.forget_api_key)
 
     middleware: list[Any] = [RequestContext(), BodyLimit(config.max_body_bytes), AuthMiddleware(authenticator)]
     if config.cors_allowed_origins:

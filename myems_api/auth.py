@@ -151,8 +151,14 @@ class Authenticator:
         self._cache.pop(key, None)
 
     def forget_user(self, user_id: int) -> None:
+        self._forget_where("user", user_id)
+
+    def forget_api_key(self, key_id: int) -> None:
+        self._forget_where("apikey", key_id)
+
+    def _forget_where(self, kind: str, entity_id: int) -> None:
         for key, (principal, _) in list(self._cache.items()):
-            if principal.kind == "user" and principal.id == user_id:
+            if principal.kind == kind and principal.id == entity_id:
                 self._cache.pop(key, None)
 
 

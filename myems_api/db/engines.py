@@ -1,6 +1,8 @@
 """One SQLAlchemy engine (and connection pool) per distinct store URL, per process.
 
-SQLite is tuned for several processes on one file (WAL, busy timeout); MySQL/MariaDB goes through
+SQLite is tuned for several processes on one file (WAL, busy timeout) and compares names the way MySQL's
+``utf8mb4_unicode_ci`` does (case- and accent-insensitive; other tools opening the file see SQLite's
+ASCII-only NOCASE). MySQL/MariaDB goes through
 mysql-connector-python with a fixed-size pool, recycled hourly so idle connections never hit
 ``wait_timeout``.
 """
@@ -8,6 +10,7 @@ mysql-connector-python with a fixed-size pool, recycled hourly so idle connectio
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,20 @@ from sqlalchemy.engine import Engine, make_url
 STORES = ("system", "historical", "energy")
 
 
+def fold_case(text: str) -> str:
+    """Case- and accent-insensitive form, as MySQL's ``utf8mb4_unicode_ci`` compares names."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _unicode_nocase(a: str, b: str) -> int:
+    fa, fb = fold_case(a), fold_case(b)
+    return (fa > fb) - (fa < fb)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's own NOCASE folds ASCII only; names must be unique the same way on both dialects.
+    dbapi_connection.create_collation("NOCASE", _unicode_nocase)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

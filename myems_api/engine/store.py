@@ -9,7 +9,7 @@ joins: a list is one query however many references a family has.
 from __future__ import annotations
 
 import uuid as uuidlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,20 +22,46 @@ from myems_api.errors import ApiError, bad_request, conflict, not_found
 MAX_PAGE = 1000
 
 
-def summary_columns(table: sa.FromClause, prefix: str) -> list[sa.ColumnElement[Any]]:
-    cols: list[sa.ColumnElement[Any]] = [table.c.id.label(f"{prefix}__id"), table.c.name.label(f"{prefix}__name")]
-    if "uuid" in table.c:
-        cols.append(table.c.uuid.label(f"{prefix}__uuid"))
-    return cols
+class RowShape:
+    """How a selected row becomes its JSON object, worked out once per family.
 
+    Plain columns come first in the select, so a row's head zips straight onto their keys; only fields
+    whose rendering is not the identity (booleans, datetimes) convert, and each reference's trailing
+    ``id, name[, uuid]`` columns fold into one ``{"id", "name", "uuid"}`` object (``null`` when unset).
+    """
 
-def summary_of(row: Mapping[Any, Any], prefix: str) -> dict[str, Any] | None:
-    if row[f"{prefix}__id"] is None:
-        return None
-    out = {"id": row[f"{prefix}__id"], "name": row[f"{prefix}__name"]}
-    if f"{prefix}__uuid" in row:
-        out["uuid"] = row[f"{prefix}__uuid"]
-    return out
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.plain_columns: list[sa.ColumnElement[Any]] = []
+        self.converters: list[tuple[str, Field, Context]] = []
+        self.refs: list[tuple[str, list[sa.ColumnElement[Any]]]] = []
+
+    def plain(self, key: str, column: sa.ColumnElement[Any], convert: Field | None = None,
+              ctx: Context | None = None) -> None:
+        self.keys.append(key)
+        self.plain_columns.append(column)
+        if convert is not None and ctx is not None:
+            self.converters.append((key, convert, ctx))
+
+    def ref(self, key: str, target: sa.FromClause) -> None:
+        columns = [target.c.id, target.c.name] + ([target.c.uuid] if "uuid" in target.c else [])
+        self.refs.append((key, [c.label(f"{key}__{c.key}") for c in columns]))
+
+    @property
+    def columns(self) -> list[sa.ColumnElement[Any]]:
+        return self.plain_columns + [c for _, columns in self.refs for c in columns]
+
+    def render(self, row: Sequence[Any]) -> dict[str, Any]:
+        out = dict(zip(self.keys, row, strict=False))
+        for key, f, ctx in self.converters:
+            out[key] = f.render(out[key], ctx)
+        position = len(self.keys)
+        for key, columns in self.refs:
+            width = len(columns)
+            values = row[position:position + width]
+            out[key] = None if values[0] is None else dict(zip(("id", "name", "uuid"), values, strict=False))
+            position += width
+        return out
 
 
 class FamilyStore:
@@ -46,16 +72,20 @@ class FamilyStore:
         self.ctx = ctx
         self.table = family.table
         self.writable = tuple(f for f in family.fields if f.writable)
-        self.select, self._renderers = self._build_select()
+        self.select, self._shape = self._build_select()
+        self.on_change: list[Callable[[int], None]] = []  # called with the id after an update or delete
+
+    def _changed(self, entity_id: int) -> None:
+        for listener in self.on_change:
+            listener(entity_id)
 
     # ------------------------------------------------------------------ reading
-    def _build_select(self) -> tuple[sa.Select[Any], list[Callable[[Mapping[Any, Any]], tuple[str, Any]]]]:
+    def _build_select(self) -> tuple[sa.Select[Any], RowShape]:
         t = self.table
-        cols: list[sa.ColumnElement[Any]] = [t.c.id]
-        renderers: list[Callable[[Mapping[Any, Any]], tuple[str, Any]]] = [lambda r: ("id", r["id"])]
+        shape = RowShape()
+        shape.plain("id", t.c.id)
         if "name" in t.c and "name" not in {f.key for f in self.family.fields}:
-            cols.append(t.c.name)
-            renderers.append(lambda r: ("name", r["name"]))
+            shape.plain("name", t.c.name)
         joined: sa.FromClause = t
         for f in self.family.fields:
             if not f.readable:
@@ -63,26 +93,15 @@ class FamilyStore:
             if isinstance(f, Ref):
                 alias = self.registry[f.target].table.alias(f"ref_{f.key}")
                 joined = joined.outerjoin(alias, alias.c.id == t.c[f.column])
-                cols.extend(summary_columns(alias, f.key))
-                renderers.append(self._ref_renderer(f.key))
+                shape.ref(f.key, alias)
             else:
-                cols.append(t.c[f.column])
-                renderers.append(self._plain_renderer(f))
+                shape.plain(f.key, t.c[f.column], None if type(f).render is Field.render else f, self.ctx)
             if f.key == "name" and self.family.has_uuid:
-                cols.append(t.c.uuid)
-                renderers.append(lambda r: ("uuid", r["uuid"]))
-        return sa.select(*cols).select_from(joined).order_by(t.c.id), renderers
+                shape.plain("uuid", t.c.uuid)
+        return sa.select(*shape.columns).select_from(joined).order_by(t.c.id), shape
 
-    @staticmethod
-    def _ref_renderer(key: str) -> Callable[[Mapping[Any, Any]], tuple[str, Any]]:
-        return lambda r: (key, summary_of(r, key))
-
-    def _plain_renderer(self, f: Field) -> Callable[[Mapping[Any, Any]], tuple[str, Any]]:
-        ctx, key, column = self.ctx, f.key, f.column
-        return lambda r: (key, f.render(r[column], ctx))
-
-    def render(self, row: Mapping[Any, Any]) -> dict[str, Any]:
-        return dict(fn(row) for fn in self._renderers)
+    def render(self, row: Sequence[Any]) -> dict[str, Any]:
+        return self._shape.render(row)
 
     def find(self, limit: int | None = None, after: int | None = None,
              where: sa.ColumnElement[bool] | None = None) -> list[dict[str, Any]]:
@@ -94,11 +113,11 @@ class FamilyStore:
         if limit is not None:
             stmt = stmt.limit(min(limit, MAX_PAGE))
         with self.engine.connect() as conn:
-            return [self.render(row) for row in conn.execute(stmt).mappings()]
+            return [self.render(row) for row in conn.execute(stmt)]
 
     def get(self, entity_id: int) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            row = conn.execute(self.select.where(self.table.c.id == entity_id)).mappings().first()
+            row = conn.execute(self.select.where(self.table.c.id == entity_id)).first()
         if row is None:
             raise not_found(self.family.not_found_code)
         return self.render(row)
@@ -198,6 +217,7 @@ class FamilyStore:
                     conn.execute(sa.update(self.table).where(self.table.c.id == entity_id).values(values))
                 except sa.exc.IntegrityError as exc:
                     raise self._integrity_error() from exc
+        self._changed(entity_id)
 
     def delete(self, entity_id: int) -> None:
         with self.engine.begin() as conn:
@@ -205,6 +225,7 @@ class FamilyStore:
                 raise not_found(self.family.not_found_code)
             self._refuse_if_related(conn, entity_id)
             conn.execute(sa.delete(self.table).where(self.table.c.id == entity_id))
+        self._changed(entity_id)
 
     def _refuse_if_related(self, conn: Connection, entity_id: int) -> None:
         singular = self.family.singular
