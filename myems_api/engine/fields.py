@@ -96,6 +96,7 @@ class Number(Field):
 
     min: float | None = None
     max: float | None = None
+    decimals: int = 6  # the columns' scale: both dialects then store the same value
 
     def convert(self, raw: Any) -> float:
         if isinstance(raw, bool):
@@ -112,7 +113,7 @@ class Number(Field):
         value = self.convert(raw)
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
             raise Invalid(self.key)
-        return value
+        return round(value, self.decimals)
 
 
 @dataclass(frozen=True)
