@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,14 @@ def make_app(config: Config, **kwargs: object) -> EmsApp:
 @pytest.fixture
 def app(config: Config) -> Iterator[EmsApp]:
     app = make_app(config)
+    yield app
+    app.databases.dispose()
+
+
+@pytest.fixture
+def uncached_app(config: Config) -> Iterator[EmsApp]:
+    """The app with the per-process auth cache off, so a change in the database shows at once."""
+    app = make_app(dataclasses.replace(config, auth_cache_seconds=0))
     yield app
     app.databases.dispose()
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,10 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from myems_api.app import EmsApp
-from myems_api.config import Config
 from myems_api.db import schema
 from tests.client import Api
-from tests.conftest import ADMIN_PASSWORD, make_app
+from tests.conftest import ADMIN_PASSWORD
 
 LOGIN_FAILED = "API.INVALID_USERNAME_OR_PASSWORD"
 USER_PASSWORD = "User-pass-1"
@@ -79,14 +76,6 @@ def key_client(api: Api, token: str) -> Api:
 
 def new_category() -> dict[str, Any]:
     return {"name": "Diesel", "unit_of_measure": "L", "kgce": 1.4571, "kgco2e": 3.1863}
-
-
-@pytest.fixture
-def uncached_app(config: Config) -> Iterator[EmsApp]:
-    """The app with the per-process auth cache off, so a change in the database shows at once."""
-    app = make_app(dataclasses.replace(config, auth_cache_seconds=0))
-    yield app
-    app.databases.dispose()
 
 
 # ---------------------------------------------------------------------------------------------- login

@@ -7,23 +7,19 @@ request that gets through may well answer 400, 404, 409 or 501.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from myems_api.app import EmsApp
-from myems_api.config import Config
 from myems_api.db import schema
 from myems_api.engine.family import ACCOUNT, ADMIN, PUBLIC, READ
 from tests.client import Api
-from tests.conftest import ADMIN_PASSWORD, make_app
+from tests.conftest import ADMIN_PASSWORD
 
 PASSWORD = "Matrix-pass-1"
 THROUGH = "through"  # neither 401 nor 403
@@ -123,14 +119,6 @@ def error_shape_problem(result: Any) -> str | None:
     return None
 
 
-@pytest.fixture
-def matrix_app(config: Config) -> Iterator[EmsApp]:
-    """Auth cache off: a principal's state in the database is what every request sees."""
-    app = make_app(dataclasses.replace(config, auth_cache_seconds=0))
-    yield app
-    app.databases.dispose()
-
-
 def test_the_route_table_lists_the_seed_routes(app):
     paths = {endpoint.path for endpoint in app.endpoints}
     assert app.endpoints, "the route table is empty"
@@ -144,9 +132,9 @@ def test_every_route_uses_a_known_policy(app):
     assert unknown == []
 
 
-def test_every_route_answers_each_kind_of_caller_as_its_policy_says(matrix_app):
-    principals = build_principals(matrix_app)
-    cases = route_cases(matrix_app)
+def test_every_route_answers_each_kind_of_caller_as_its_policy_says(uncached_app):
+    principals = build_principals(uncached_app)
+    cases = route_cases(uncached_app)
     assert cases, "no routes to check"
     mismatches: list[str] = []
     for path, verb, policy in cases:
