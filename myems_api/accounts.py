@@ -32,8 +32,10 @@ class LoginPolicy:
 
 
 class AccountStore:
-    def __init__(self, engine: Engine, passwords: Passwords, policy: LoginPolicy) -> None:
+    def __init__(self, engine: Engine, passwords: Passwords, policy: LoginPolicy,
+                 reader: Engine | None = None) -> None:
         self.engine = engine
+        self.reader = reader or engine
         self.passwords = passwords
         self.policy = policy
         self._session_query = (
@@ -48,7 +50,7 @@ class AccountStore:
     # ------------------------------------------------------------------ per-request lookups
     def session(self, hashed: str) -> tuple[Principal, datetime] | None:
         now = utcnow()
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(self._session_query, {"h": hashed, "now": now}).first()
         if row is None or row.account_expiration_datetime_utc <= now:
             return None
@@ -57,7 +59,7 @@ class AccountStore:
         return principal, row.expires_datetime_utc
 
     def api_key(self, hashed: str) -> tuple[Principal, datetime] | None:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(self._api_key_query, {"h": hashed, "now": utcnow()}).first()
         if row is None:
             return None

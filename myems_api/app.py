@@ -50,7 +50,8 @@ def create_app(config: Config, databases: Databases | None = None,
 
     accounts = AccountStore(databases.system, passwords, LoginPolicy(
         session_lifetime=timedelta(minutes=config.session_lifetime_minutes),
-        max_failed_logins=config.max_failed_logins, lockout=timedelta(minutes=config.lockout_minutes)))
+        max_failed_logins=config.max_failed_logins, lockout=timedelta(minutes=config.lockout_minutes)),
+        reader=databases.system_reader)
     authenticator = Authenticator(accounts.session, accounts.api_key, config.auth_cache_seconds)
 
     endpoints: list[Endpoint] = [
@@ -58,7 +59,8 @@ def create_app(config: Config, databases: Databases | None = None,
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
         *system.pending_endpoints(),
     ]
-    stores = {family.singular: FamilyStore(family, registry, databases.system, ctx) for family in registry}
+    stores = {family.singular: FamilyStore(family, registry, databases.system, ctx, databases.system_reader)
+              for family in registry}
     for store in stores.values():
         endpoints.extend(FamilyRoutes(store, config.max_body_bytes).endpoints())
     # A changed or deleted account or key takes effect at once in this process (others: within the cache TTL).

@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Serve the admin REST API with gunicorn (threaded workers, keep-alive).")
     serve.add_argument("--bind", default="127.0.0.1:8000", metavar="HOST:PORT", help="default 127.0.0.1:8000")
     serve.add_argument("--workers", type=int, default=2, metavar="N", help="worker processes (default 2)")
-    serve.add_argument("--threads", type=int, default=4, metavar="N", help="threads per worker (default 4)")
+    serve.add_argument("--threads", type=int, default=1, metavar="N",
+                       help="threads per worker (default 1: measured fastest; add workers, not threads)")
     serve.set_defaults(func=cmd_serve)
 
     demo = sub.add_parser("demo", help="embedded SQLite, a demo site, and the API: the newcomer's command",

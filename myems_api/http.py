@@ -21,7 +21,9 @@ log = logging.getLogger("myems.api")
 
 Responder = Callable[..., None]
 
-JSON_TYPES = ("application/json", "text/plain")  # the seed's own examples send JSON as text/plain
+# Bodies are JSON whatever these say: the seed's own examples send JSON as text/plain, and curl's ``-d``
+# without a header labels it form-urlencoded; MyEMS read all of them as JSON. Anything else is refused.
+JSON_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
 
 
 class Endpoint:

@@ -65,10 +65,12 @@ class RowShape:
 
 
 class FamilyStore:
-    def __init__(self, family: Family, registry: Registry, engine: Engine, ctx: Context) -> None:
+    def __init__(self, family: Family, registry: Registry, engine: Engine, ctx: Context,
+                 reader: Engine | None = None) -> None:
         self.family = family
         self.registry = registry
         self.engine = engine
+        self.reader = reader or engine
         self.ctx = ctx
         self.table = family.table
         self.writable = tuple(f for f in family.fields if f.writable)
@@ -112,11 +114,11 @@ class FamilyStore:
             stmt = stmt.where(self.table.c.id > after)
         if limit is not None:
             stmt = stmt.limit(min(limit, MAX_PAGE))
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return [self.render(row) for row in conn.execute(stmt)]
 
     def get(self, entity_id: int) -> dict[str, Any]:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(self.select.where(self.table.c.id == entity_id)).first()
         if row is None:
             raise not_found(self.family.not_found_code)
@@ -318,11 +320,11 @@ class FamilyStore:
 
     # ------------------------------------------------------------------ bindings
     def target_store(self, binding: Binding) -> FamilyStore:
-        return FamilyStore(self.registry[binding.target], self.registry, self.engine, self.ctx)
+        return FamilyStore(self.registry[binding.target], self.registry, self.engine, self.ctx, self.reader)
 
     def bound(self, entity_id: int, binding: Binding) -> list[dict[str, Any]]:
         link = binding.table
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             if not self._exists(conn, self.table, entity_id):
                 raise not_found(self.family.not_found_code)
             links = conn.execute(sa.select(link).where(link.c[binding.owner_column] == entity_id)).mappings().all()

@@ -83,12 +83,18 @@ def test_an_empty_body_on_post_is_refused(admin, body):
     assert_no_categories(admin)
 
 
-@pytest.mark.parametrize("content_type", ["application/xml", "text/xml", "application/x-www-form-urlencoded"])
+@pytest.mark.parametrize("content_type", ["application/xml", "text/xml", "multipart/form-data; boundary=x"])
 def test_a_body_that_is_not_json_is_refused_as_unsupported_media_type(admin, content_type):
     body = json.dumps({"data": CATEGORY})
     assert_error(send_raw(admin, "POST", "/energycategories", body, content_type), 415,
                  "API.UNSUPPORTED_MEDIA_TYPE")
     assert_no_categories(admin)
+
+
+def test_json_sent_by_curl_without_a_content_type_header_is_accepted(admin):
+    created = send_raw(admin, "POST", "/energycategories", json.dumps({"data": CATEGORY}),
+                       "application/x-www-form-urlencoded")
+    assert created.status_code == 201, created.json
 
 
 def test_json_sent_as_text_plain_is_accepted_as_in_the_seeds_api_key_example(admin):
