@@ -42,7 +42,8 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 
 def gunicorn_options(bind: str, workers: int, threads: int) -> dict[str, Any]:
     return {
-        "bind": bind, "workers": max(1, workers), "threads": max(1, threads), "worker_class": "myems_api.server.BalancedThreadWorker",
+        "bind": bind, "workers": max(1, workers), "threads": max(1, threads),
+        "worker_class": f"{__name__}.BalancedThreadWorker",
         "keepalive": 30, "preload_app": False, "accesslog": None, "errorlog": "-", "loglevel": "info",
         "proc_name": "myems-api", "limit_request_line": 8190, "timeout": 60,
     }

@@ -60,7 +60,7 @@ def quiet_mysql_connection(*args: Any, **kwargs: Any) -> Any:
 def _quiet_class() -> type:
     import mysql.connector
 
-    base: type
+    base: Any
     if mysql.connector.HAVE_CEXT:
         from mysql.connector.connection_cext import CMySQLConnection as base
 
