@@ -75,6 +75,7 @@ class FamilyStore:
         self.table = family.table
         self.writable = tuple(f for f in family.fields if f.writable)
         self.select, self._shape = self._build_select()
+        self._by_id = self.select.where(self.table.c.id == sa.bindparam("entity_id"))
         self.on_change: list[Callable[[int], None]] = []  # called with the id after an update or delete
 
     def _changed(self, entity_id: int) -> None:
@@ -119,7 +120,7 @@ class FamilyStore:
 
     def get(self, entity_id: int) -> dict[str, Any]:
         with self.reader.connect() as conn:
-            row = conn.execute(self.select.where(self.table.c.id == entity_id)).first()
+            row = conn.execute(self._by_id, {"entity_id": entity_id}).first()
         if row is None:
             raise not_found(self.family.not_found_code)
         return self.render(row)
