@@ -122,3 +122,45 @@ contacts = sa.Table(
     sa.Column("phone", sa.String(64), nullable=False),
     sa.Column("description", sa.Text, nullable=True), **MYSQL,
 )
+
+tariffs = sa.Table(
+    "tbl_tariffs", metadata, pk(), name_col(), uuid_col(), ref("energy_category_id"),
+    sa.Column("tariff_type", sa.String(16), nullable=False),
+    sa.Column("unit_of_price", sa.String(64), nullable=False),
+    sa.Column("valid_from_datetime_utc", sa.DateTime, nullable=False),
+    sa.Column("valid_through_datetime_utc", sa.DateTime, nullable=False),
+    **MYSQL,
+)
+
+tariff_timeofuses = sa.Table(
+    "tbl_tariffs_timeofuses", metadata, pk(), ref("tariff_id"),
+    sa.Column("start_time_of_day", sa.String(8), nullable=False),
+    sa.Column("end_time_of_day", sa.String(8), nullable=False),
+    sa.Column("peak_type", sa.String(16), nullable=False),
+    coefficient("price"), **MYSQL,
+)
+
+tariff_blocks = sa.Table(
+    "tbl_tariffs_blocks", metadata, pk(), ref("tariff_id"),
+    coefficient("start_amount"), coefficient("end_amount"), coefficient("price"), **MYSQL,
+)
+
+cost_centers_tariffs = sa.Table(
+    "tbl_cost_centers_tariffs", metadata, pk(), ref("cost_center_id"), ref("tariff_id"),
+    sa.UniqueConstraint("cost_center_id", "tariff_id"), **MYSQL,
+)
+
+gateways = sa.Table(
+    "tbl_gateways", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("token", sa.String(128), nullable=False, unique=True),
+    sa.Column("last_seen_datetime_utc", sa.DateTime, nullable=True),
+    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)
+
+data_sources = sa.Table(
+    "tbl_data_sources", metadata, pk(), name_col(), uuid_col(), ref("gateway_id"),
+    sa.Column("protocol", sa.String(64), nullable=False, index=True),
+    sa.Column("connection", sa.Text, nullable=False),
+    sa.Column("last_seen_datetime_utc", sa.DateTime, nullable=True),
+    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from myems_api.engine.fields import Field, Ref
+from myems_api.engine.fields import Field, Lookup, Ref
 
 CRUD = frozenset({"list", "get", "create", "update", "delete"})
 READ_ONLY = frozenset({"list", "get"})
@@ -40,6 +40,36 @@ class Binding:
         return f"{self.target}_id"
 
 
+ItemsCheck = Callable[[list[dict[str, Any]], Mapping[str, Any]], str | None]
+
+
+@dataclass(frozen=True)
+class Items:
+    """Rows owned by one entity and written with it (a tariff's time-of-use rows): ``<key>: [{...}]``.
+
+    On create and import the list is written in the entity's transaction; on update a given list replaces
+    the old rows, an absent one keeps them. ``check`` sees the parsed rows (column values) and the
+    entity's column values and answers an error code or None. Where ``applies`` says the rows do not apply
+    to the entity (a block tariff has no time-of-use rows), given rows are refused and stored ones cleared.
+    """
+
+    key: str
+    table: sa.Table
+    parent_column: str
+    fields: tuple[Field, ...]
+    check: ItemsCheck | None = None
+    applies: Callable[[Mapping[str, Any]], bool] | None = None  # else rows are refused, old ones cleared
+
+
+@dataclass(frozen=True)
+class Children:
+    """A read-only view ``/<owner>/{id}/<name>``: the ``family`` entities whose ``via`` reference is the owner."""
+
+    name: str
+    family: str
+    via: str
+
+
 @dataclass(frozen=True)
 class Family:
     singular: str
@@ -49,6 +79,8 @@ class Family:
     ops: frozenset[str] = CRUD
     portable: bool = False
     bindings: tuple[Binding, ...] = ()
+    items: tuple[Items, ...] = ()
+    children: tuple[Children, ...] = ()
     checks: tuple[Check, ...] = ()
     read_policy: str = READ
     write_policy: str = ADMIN
@@ -99,6 +131,10 @@ class Family:
     def refs(self) -> tuple[Ref, ...]:
         return tuple(f for f in self.fields if isinstance(f, Ref))
 
+    @property
+    def lookups(self) -> tuple[Lookup, ...]:
+        return tuple(f for f in self.fields if isinstance(f, Lookup))
+
 
 @dataclass
 class Registry:
@@ -126,14 +162,19 @@ class Registry:
         return iter(self.families.values())
 
     def validate(self) -> None:
-        """Every reference and binding names a registered family: fail at start-up, not on a request."""
+        """Every reference, binding and view names a registered family: fail at start-up, not on a request."""
         for family in self:
-            for target in [r.target for r in family.refs] + [b.target for b in family.bindings]:
+            targets = [r.target for r in family.refs] + [b.target for b in family.bindings]
+            targets += [c.family for c in family.children] + [f.family for f in family.lookups]
+            for target in targets:
                 if target not in self.families:
                     raise ValueError(f"{family.singular} refers to unknown family {target}")
 
     def referrers(self, singular: str) -> list[tuple[Family, Ref]]:
         return [(f, r) for f in self for r in f.refs if r.target == singular]
+
+    def lookers(self, singular: str) -> list[tuple[Family, Lookup]]:
+        return [(f, lk) for f in self for lk in f.lookups if lk.family == singular]
 
     def binders(self, singular: str) -> list[tuple[Family, Binding]]:
         return [(f, b) for f in self for b in f.bindings if b.target == singular]

@@ -188,11 +188,18 @@ def render_datetime(value: datetime | None, tz: timezone) -> str | None:
 
 @dataclass(frozen=True)
 class LocalDateTime(Field):
-    """Local time on the wire (MYEMS_UTC_OFFSET), naive UTC in the ``<key>_utc`` column."""
+    """Local time on the wire (MYEMS_UTC_OFFSET), naive UTC in the ``<key>_utc`` column (or ``db_column``).
+
+    ``epoch_ms`` renders POSIX milliseconds instead, where the seed gives a field that way (tariff validity,
+    gateway last-seen).
+    """
+
+    db_column: str = ""
+    epoch_ms: bool = False
 
     @property
     def column(self) -> str:
-        return f"{self.key}_utc"
+        return self.db_column or f"{self.key}_utc"
 
     def parse(self, raw: Any, ctx: Context) -> Any:
         try:
@@ -201,7 +208,41 @@ class LocalDateTime(Field):
             raise Invalid(self.key) from exc
 
     def render(self, value: Any, ctx: Context) -> Any:
+        if self.epoch_ms:
+            return None if value is None else value.replace(tzinfo=UTC).timestamp() * 1000
         return render_datetime(value, ctx.tz)
+
+
+@dataclass(frozen=True)
+class OnlineStatus(Field):
+    """``online`` when the ``last_seen`` column is within ``window_minutes`` of now, else ``offline``."""
+
+    db_column: str = "last_seen_datetime_utc"
+    window_minutes: int = 10
+    writable: bool = False
+
+    @property
+    def column(self) -> str:
+        return self.db_column
+
+    def render(self, value: Any, ctx: Context) -> Any:
+        if value is None:
+            return "offline"
+        age = datetime.now(UTC).replace(tzinfo=None) - value
+        return "online" if age.total_seconds() <= self.window_minutes * 60 else "offline"
+
+
+@dataclass(frozen=True)
+class Lookup(Field):
+    """A value that must exist in another family's column (a data source's ``protocol`` code, ...)."""
+
+    family: str = ""
+    target_column: str = "code"
+
+    def parse(self, raw: Any, ctx: Context) -> Any:
+        if not isinstance(raw, str) or not raw.strip() or len(raw) > 255:
+            raise Invalid(self.key)
+        return raw.strip()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import falcon
 
-from myems_api.engine.family import Binding
+from myems_api.engine.family import Binding, Children
 from myems_api.engine.fields import Invalid, parse_id
 from myems_api.engine.store import MAX_PAGE, FamilyStore
 from myems_api.errors import bad_request
@@ -52,6 +52,9 @@ class FamilyRoutes:
             found.append(Endpoint(f.path + "/{id}/clone").add("POST", f.write_policy, self.on_clone))
         for binding in f.bindings:
             found.extend(self._binding_endpoints(binding))
+        for view in f.children:
+            found.append(Endpoint(f"{f.path}/{{id}}/{view.name}").add(
+                "GET", f.read_policy, lambda req, resp, id, view=view: self.on_children(req, resp, id, view)))
         return [e for e in found if e.policies]
 
     def _binding_endpoints(self, binding: Binding) -> list[Endpoint]:
@@ -95,12 +98,16 @@ class FamilyRoutes:
 
     def on_import(self, req: falcon.Request, resp: falcon.Response, id: str | None = None) -> None:
         body = read_json(req, self.max_body)
-        if isinstance(body, dict) and isinstance(body.get("data"), dict) and "name" not in body:
-            body = body["data"]
+        for _ in range(2):  # the seed wraps imports in "data", once or (data sources) twice
+            if isinstance(body, dict) and isinstance(body.get("data"), dict) and "name" not in body:
+                body = body["data"]
         self._created(resp, self.store.import_(body))
 
     def on_clone(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
         self._created(resp, self.store.clone(self.store.parse_id(id)))
+
+    def on_children(self, req: falcon.Request, resp: falcon.Response, id: str, view: Children) -> None:
+        resp.media = self.store.children(self.store.parse_id(id), view)
 
     def on_bound(self, req: falcon.Request, resp: falcon.Response, id: str, binding: Binding) -> None:
         resp.media = self.store.bound(self.store.parse_id(id), binding)

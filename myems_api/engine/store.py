@@ -15,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from myems_api.engine.family import Binding, Family, Registry
+from myems_api.engine.family import Binding, Children, Family, Registry
 from myems_api.engine.fields import Context, Field, Invalid, Ref, parse_id
+from myems_api.engine.items import OwnedRows
 from myems_api.errors import ApiError, bad_request, conflict, not_found
 
 MAX_PAGE = 1000
@@ -39,7 +40,7 @@ class RowShape:
     def plain(self, key: str, column: sa.ColumnElement[Any], convert: Field | None = None,
               ctx: Context | None = None) -> None:
         self.keys.append(key)
-        self.plain_columns.append(column)
+        self.plain_columns.append(column.label(key))
         if convert is not None and ctx is not None:
             self.converters.append((key, convert, ctx))
 
@@ -76,6 +77,7 @@ class FamilyStore:
         self.writable = tuple(f for f in family.fields if f.writable)
         self.select, self._shape = self._build_select()
         self._by_id = self.select.where(self.table.c.id == sa.bindparam("entity_id"))
+        self.owned = [OwnedRows(spec, ctx) for spec in family.items]
         self.on_change: list[Callable[[int], None]] = []  # called with the id after an update or delete
 
     def _changed(self, entity_id: int) -> None:
@@ -116,14 +118,20 @@ class FamilyStore:
         if limit is not None:
             stmt = stmt.limit(min(limit, MAX_PAGE))
         with self.reader.connect() as conn:
-            return [self.render(row) for row in conn.execute(stmt)]
+            objects = [self.render(row) for row in conn.execute(stmt)]
+            for owned in self.owned:
+                owned.attach(conn, objects)
+        return objects
 
     def get(self, entity_id: int) -> dict[str, Any]:
         with self.reader.connect() as conn:
             row = conn.execute(self._by_id, {"entity_id": entity_id}).first()
-        if row is None:
-            raise not_found(self.family.not_found_code)
-        return self.render(row)
+            if row is None:
+                raise not_found(self.family.not_found_code)
+            obj = self.render(row)
+            for owned in self.owned:
+                owned.attach(conn, [obj])
+        return obj
 
     # ------------------------------------------------------------------ validation
     def parse_id(self, raw: Any) -> int:
@@ -149,7 +157,9 @@ class FamilyStore:
                 raise bad_request(self.family.field_code(f)) from exc
         return values
 
-    def _check(self, conn: Connection, values: dict[str, Any], entity_id: int | None = None) -> None:
+    def _check(self, conn: Connection, values: dict[str, Any], entity_id: int | None = None,
+               items: dict[str, list[dict[str, Any]] | None] | None = None) -> None:
+        """References exist, unique fields are free, the family's and its items' checks pass."""
         t = self.table
         merged = dict(values)
         if entity_id is not None:
@@ -161,6 +171,12 @@ class FamilyStore:
             target_id = values.get(f.column)
             if target_id is not None and not self._exists(conn, self.registry[f.target].table, target_id):
                 raise not_found(f"API.{f.key.upper()}_NOT_FOUND")
+        for lookup in self.family.lookups:
+            target = self.registry[lookup.family].table
+            value = values.get(lookup.column)
+            found = sa.select(target.c.id).where(target.c[lookup.target_column] == value)
+            if value is not None and conn.execute(found).first() is None:
+                raise bad_request(self.family.field_code(lookup))
         for field in self.writable:
             if field.unique and values.get(field.column) is not None:
                 clash = sa.select(t.c.id).where(t.c[field.column] == values[field.column])
@@ -172,6 +188,22 @@ class FamilyStore:
             code = check(merged)
             if code:
                 raise bad_request(code)
+        if items is not None:
+            self._check_items(conn, merged, entity_id, items)
+
+    def _check_items(self, conn: Connection, merged: Mapping[str, Any], entity_id: int | None,
+                     items: dict[str, list[dict[str, Any]] | None]) -> None:
+        """Checks each kind of owned rows; rows that do not apply to the entity are refused or cleared."""
+        for owned in self.owned:
+            rows = items.get(owned.key)
+            if owned.spec.applies is not None and not owned.spec.applies(merged):
+                if rows:
+                    raise bad_request(f"API.{owned.key.upper()}_ITEMS_NOT_ALLOWED")
+                items[owned.key] = []
+                continue
+            if rows is None:
+                rows = owned.existing(conn, entity_id) if entity_id is not None else []
+            owned.check(rows, merged)
 
     @staticmethod
     def _exists(conn: Connection, table: sa.Table, entity_id: int) -> bool:
@@ -204,17 +236,31 @@ class FamilyStore:
         return conflict(self.family.duplicate_code(unique) if unique else "API.CONFLICT")
 
     # ------------------------------------------------------------------ writing
+    def _items(self, payload: Mapping[str, Any]) -> dict[str, list[dict[str, Any]] | None]:
+        return {owned.key: owned.parse(payload) for owned in self.owned}
+
+    def _write_items(self, conn: Connection, entity_id: int, items: dict[str, list[dict[str, Any]] | None]) -> None:
+        for owned in self.owned:
+            rows = items.get(owned.key)
+            if rows is not None:
+                owned.replace(conn, entity_id, rows)
+
     def create(self, payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
         values = self.values(payload)
+        items = self._items(payload)
         extra = self.family.on_create(values) if self.family.on_create else {}
         with self.engine.begin() as conn:
-            self._check(conn, values)
-            return self._insert(conn, values), extra
+            self._check(conn, values, items=items)
+            new_id = self._insert(conn, values)
+            self._write_items(conn, new_id, items)
+        return new_id, extra
 
     def update(self, entity_id: int, payload: Mapping[str, Any]) -> None:
         values = self.values(payload, updating=True)
+        items = self._items(payload)
         with self.engine.begin() as conn:
-            self._check(conn, values, entity_id)
+            self._check(conn, values, entity_id, items)
+            self._write_items(conn, entity_id, items)
             if values:
                 try:
                     conn.execute(sa.update(self.table).where(self.table.c.id == entity_id).values(values))
@@ -227,6 +273,8 @@ class FamilyStore:
             if not self._exists(conn, self.table, entity_id):
                 raise not_found(self.family.not_found_code)
             self._refuse_if_related(conn, entity_id)
+            for owned in self.owned:
+                owned.delete(conn, entity_id)
             conn.execute(sa.delete(self.table).where(self.table.c.id == entity_id))
         self._changed(entity_id)
 
@@ -242,6 +290,11 @@ class FamilyStore:
         for table, column, code in checks:
             if conn.execute(sa.select(table.c[column]).where(table.c[column] == entity_id).limit(1)).first():
                 raise conflict(code)
+        for other, lookup in self.registry.lookers(singular):
+            value = sa.select(self.table.c[lookup.target_column]).where(self.table.c.id == entity_id).scalar_subquery()
+            used = sa.select(other.table.c.id).where(other.table.c[lookup.column] == value).limit(1)
+            if conn.execute(used).first():
+                raise conflict(other.relation_code)
 
     # ------------------------------------------------------------------ export / import / clone
     def export(self, entity_id: int) -> dict[str, Any]:
@@ -256,14 +309,19 @@ class FamilyStore:
             raise bad_request("API.INVALID_IMPORT_DOCUMENT")
         payload = {f.input_key: doc[f.key] for f in self.writable
                    if not isinstance(f, Ref) and f.key in doc}
+        payload.update({owned.key: doc[owned.key] for owned in self.owned if owned.key in doc})
+        items = self._items(payload)
         with self.engine.begin() as conn:
             for f in self.family.refs:
                 if f.key in doc or f.input_key in doc:
                     reference = doc.get(f.key, doc.get(f.input_key))
                     payload[f.input_key] = self._resolve(conn, f.target, reference, f"API.{f.key.upper()}")
             values = self.values(payload)
-            self._check(conn, values)
+            if self.family.on_create:
+                self.family.on_create(values)
+            self._check(conn, values, items=items)
             new_id = self._insert(conn, values, doc.get("uuid"))
+            self._write_items(conn, new_id, items)
             for binding in self.family.bindings:
                 for item in doc.get(binding.name) or []:
                     target_id = self._resolve(conn, binding.target, item, f"API.{binding.target.upper()}")
@@ -298,7 +356,11 @@ class FamilyStore:
             values = {c: v for c, v in row.items() if c not in ("id", "uuid")}
             if "name" in values:
                 values["name"] = self._copy_name(conn, row["name"])
+            if self.family.on_create:
+                self.family.on_create(values)  # fresh secrets (tokens) for the copy
             new_id = self._insert(conn, values)
+            for owned in self.owned:
+                owned.copy(conn, entity_id, new_id)
             for binding in self.family.bindings:
                 links = conn.execute(sa.select(binding.table).where(
                     binding.table.c[binding.owner_column] == entity_id)).mappings().all()
@@ -319,7 +381,15 @@ class FamilyStore:
                 return candidate
             n += 1
 
-    # ------------------------------------------------------------------ bindings
+    # ------------------------------------------------------------------ views and bindings
+    def children(self, entity_id: int, view: Children) -> list[dict[str, Any]]:
+        child = FamilyStore(self.registry[view.family], self.registry, self.engine, self.ctx, self.reader)
+        ref = next(f for f in child.family.refs if f.key == view.via)
+        with self.reader.connect() as conn:
+            if not self._exists(conn, self.table, entity_id):
+                raise not_found(self.family.not_found_code)
+        return child.find(where=child.table.c[ref.column] == entity_id)
+
     def target_store(self, binding: Binding) -> FamilyStore:
         return FamilyStore(self.registry[binding.target], self.registry, self.engine, self.ctx, self.reader)
 

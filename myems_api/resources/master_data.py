@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from myems_api.db import schema
-from myems_api.engine.family import READ_ONLY, Family
+from myems_api.engine.family import READ_ONLY, Binding, Family
 from myems_api.engine.fields import Email, Name, Number, Ref, Text
 
 energy_categories = Family(
@@ -21,6 +21,7 @@ energy_items = Family(
 cost_centers = Family(
     "cost_center", "cost_centers", schema.cost_centers,
     fields=(Name(), Text("external_id", max_len=64, required=False, null=True)),
+    bindings=(Binding("tariffs", "tariff", schema.cost_centers_tariffs, "cost_center_id", "tariff_id"),),
     portable=True,
 )
 

@@ -35,6 +35,36 @@ CREATE TABLE tbl_cost_centers (
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_cost_centers_tariffs (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	cost_center_id BIGINT NOT NULL, 
+	tariff_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (cost_center_id, tariff_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_cost_centers_tariffs_cost_center_id ON tbl_cost_centers_tariffs (cost_center_id);
+
+CREATE INDEX ix_tbl_cost_centers_tariffs_tariff_id ON tbl_cost_centers_tariffs (tariff_id);
+
+CREATE TABLE tbl_data_sources (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	gateway_id BIGINT NOT NULL, 
+	protocol VARCHAR(64) NOT NULL, 
+	connection TEXT NOT NULL, 
+	last_seen_datetime_utc DATETIME, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_data_sources_gateway_id ON tbl_data_sources (gateway_id);
+
+CREATE INDEX ix_tbl_data_sources_protocol ON tbl_data_sources (protocol);
+
 CREATE TABLE tbl_energy_categories (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -58,6 +88,19 @@ CREATE TABLE tbl_energy_items (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_tbl_energy_items_energy_category_id ON tbl_energy_items (energy_category_id);
+
+CREATE TABLE tbl_gateways (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	token VARCHAR(128) NOT NULL, 
+	last_seen_datetime_utc DATETIME, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid), 
+	UNIQUE (token)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE TABLE tbl_menus (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -103,6 +146,45 @@ CREATE TABLE tbl_sessions (
 CREATE INDEX ix_tbl_sessions_expires_datetime_utc ON tbl_sessions (expires_datetime_utc);
 
 CREATE INDEX ix_tbl_sessions_user_id ON tbl_sessions (user_id);
+
+CREATE TABLE tbl_tariffs (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	energy_category_id BIGINT NOT NULL, 
+	tariff_type VARCHAR(16) NOT NULL, 
+	unit_of_price VARCHAR(64) NOT NULL, 
+	valid_from_datetime_utc DATETIME NOT NULL, 
+	valid_through_datetime_utc DATETIME NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tariffs_energy_category_id ON tbl_tariffs (energy_category_id);
+
+CREATE TABLE tbl_tariffs_blocks (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	tariff_id BIGINT NOT NULL, 
+	start_amount NUMERIC(18, 6) NOT NULL, 
+	end_amount NUMERIC(18, 6) NOT NULL, 
+	price NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tariffs_blocks_tariff_id ON tbl_tariffs_blocks (tariff_id);
+
+CREATE TABLE tbl_tariffs_timeofuses (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	tariff_id BIGINT NOT NULL, 
+	start_time_of_day VARCHAR(8) NOT NULL, 
+	end_time_of_day VARCHAR(8) NOT NULL, 
+	peak_type VARCHAR(16) NOT NULL, 
+	price NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tariffs_timeofuses_tariff_id ON tbl_tariffs_timeofuses (tariff_id);
 
 CREATE TABLE tbl_timezones (
 	id BIGINT NOT NULL AUTO_INCREMENT, 

@@ -334,12 +334,20 @@ def test_a_cost_center_external_id_is_optional(admin):
     assert is_uuid(created["uuid"])
 
 
-def test_binding_a_tariff_to_a_cost_center_is_not_available_yet(admin):
+def test_a_tariff_binds_to_a_cost_center_by_the_seeds_string_id_and_unbinds(admin):
     center = admin.create("/costcenters", POWER_CENTER)
-    code = "API.TARIFFS_ARE_NOT_AVAILABLE_YET"
-    assert_error(admin.post(f"/costcenters/{center['id']}/tariffs", {"tariff_id": "3"}), 501, code)
-    assert_error(admin.get(f"/costcenters/{center['id']}/tariffs"), 501, code)
-    assert_error(admin.delete(f"/costcenters/{center['id']}/tariffs/3"), 501, code)
+    category = admin.create("/energycategories", DIESEL)
+    tariff = admin.create("/tariffs", {
+        "name": "flat", "energy_category_id": category["id"], "tariff_type": "block", "unit_of_price": "元/千瓦时",
+        "valid_from": "2020-01-01T00:00:00", "valid_through": "2021-01-01T00:00:00",
+        "block": [{"start_amount": "0", "end_amount": "100000", "price": "0.5"}]})
+    bound = admin.post(f"/costcenters/{center['id']}/tariffs", {"tariff_id": str(tariff["id"])})
+    assert bound.status_code == 201
+    assert bound.headers["location"] == f"/costcenters/{center['id']}/tariffs/{tariff['id']}"
+    assert [t["id"] for t in admin.get(f"/costcenters/{center['id']}/tariffs").json] == [tariff["id"]]
+    assert_error(admin.delete(f"/costcenters/{center['id']}"), 409, "API.THERE_IS_RELATION_WITH_TARIFFS")
+    assert admin.delete(f"/costcenters/{center['id']}/tariffs/{tariff['id']}").status_code == 204
+    assert admin.get(f"/costcenters/{center['id']}/tariffs").json == []
 
 
 def test_a_duplicate_cost_center_name_is_a_conflict(admin):
