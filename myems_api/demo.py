@@ -14,60 +14,19 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
 
+from myems_api.app import default_families
 from myems_api.auth import Passwords
 from myems_api.config import Config
 from myems_api.db import schema
 from myems_api.db.engines import Databases
 from myems_api.db.setup import ADMIN_NAME, init_database
-
-SITE: dict[str, list[dict[str, Any]]] = {
-    "energy_categories": [
-        {"name": "Electricity", "unit_of_measure": "kWh", "kgce": 0.1229, "kgco2e": 0.5810},
-        {"name": "Water", "unit_of_measure": "m3", "kgce": 0.0857, "kgco2e": 0.3440},
-        {"name": "Natural Gas", "unit_of_measure": "m3", "kgce": 1.2143, "kgco2e": 2.1622},
-        {"name": "Chilled Water", "unit_of_measure": "kWh", "kgce": 0.0425, "kgco2e": 0.2000},
-    ],
-    "energy_items": [
-        {"name": "Lighting", "energy_category": "Electricity"},
-        {"name": "HVAC", "energy_category": "Electricity"},
-        {"name": "Plug Loads", "energy_category": "Electricity"},
-        {"name": "Domestic Hot Water", "energy_category": "Natural Gas"},
-    ],
-    "cost_centers": [
-        {"name": "Facilities", "external_id": "CC-1000"},
-        {"name": "Production", "external_id": "CC-2000"},
-    ],
-    "contacts": [
-        {"name": "Facility Manager", "email": "facilities@example.com", "phone": "+1 555 0100",
-         "description": "First call for building issues"},
-        {"name": "Energy Analyst", "email": "energy@example.com", "phone": "+1 555 0101", "description": None},
-    ],
-}
-
-TABLES = {"energy_categories": schema.energy_categories, "energy_items": schema.energy_items,
-          "cost_centers": schema.cost_centers, "contacts": schema.contacts}
-
-
-def seed_demo_site(databases: Databases) -> None:
-    """Insert the demo rows that are missing; re-running changes nothing."""
-    with databases.system.begin() as conn:
-        for key, rows in SITE.items():
-            table = TABLES[key]
-            present = set(conn.execute(sa.select(table.c.name)).scalars())
-            for row in rows:
-                if row["name"] in present:
-                    continue
-                values = dict(row, uuid=str(uuid.uuid4()))
-                if "energy_category" in values:
-                    category = values.pop("energy_category")
-                    values["energy_category_id"] = conn.execute(sa.select(schema.energy_categories.c.id).where(
-                        schema.energy_categories.c.name == category)).scalar_one()
-                conn.execute(sa.insert(table).values(values))
+from myems_api.demo_site import SITE, seed_demo_site
+from myems_api.engine.family import Registry
+from myems_api.engine.fields import Context
 
 
 def _reset_admin_password(databases: Databases, passwords: Passwords, password: str) -> None:
@@ -103,7 +62,7 @@ def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False) 
     password = config.admin_password or secrets.token_urlsafe(12)
     init_database(databases, passwords, password)
     _reset_admin_password(databases, passwords, password)
-    seed_demo_site(databases)
+    seed_demo_site(databases, Registry(default_families()), Context(tz=config.tz))
     databases.dispose()
 
     url = f"http://{bind}"
@@ -129,7 +88,8 @@ Try:
         if smoke:
             headers = {"User-UUID": login["uuid"], "Token": login["token"]}
             categories = _call(url + "/energycategories", headers=headers)
-            ok = _call(url + "/health")["status"] == "ok" and len(categories) >= len(SITE["energy_categories"])
+            expected = sum(1 for family, _ in SITE if family == "energy_category")
+            ok = _call(url + "/health")["status"] == "ok" and len(categories) >= expected
             print("smoke check:", "passed" if ok else "FAILED", flush=True)
             return 0 if ok else 1
         print("Press Ctrl-C to stop.", flush=True)

@@ -1,0 +1,80 @@
+"""The demo site: a small building's reference data, written through the engine like any API client.
+
+Going through the family stores means the demo obeys every validation rule the API enforces. Re-running
+adds only what is missing. References are given by name and resolved here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from myems_api.db.engines import Databases
+from myems_api.engine.family import Registry
+from myems_api.engine.fields import Context
+from myems_api.engine.store import FamilyStore
+
+DAY_TARIFF = [
+    ("00:00:00", "07:59:59", "offpeak", 0.08), ("08:00:00", "10:59:59", "onpeak", 0.21),
+    ("11:00:00", "16:59:59", "midpeak", 0.14), ("17:00:00", "20:59:59", "onpeak", 0.21),
+    ("21:00:00", "23:59:59", "offpeak", 0.08),
+]
+
+SITE: list[tuple[str, dict[str, Any]]] = [
+    ("energy_category", {"name": "Electricity", "unit_of_measure": "kWh", "kgce": 0.1229, "kgco2e": 0.5810}),
+    ("energy_category", {"name": "Water", "unit_of_measure": "m3", "kgce": 0.0857, "kgco2e": 0.3440}),
+    ("energy_category", {"name": "Natural Gas", "unit_of_measure": "m3", "kgce": 1.2143, "kgco2e": 2.1622}),
+    ("energy_category", {"name": "Chilled Water", "unit_of_measure": "kWh", "kgce": 0.0425, "kgco2e": 0.2000}),
+    ("energy_item", {"name": "Lighting", "energy_category": "Electricity"}),
+    ("energy_item", {"name": "HVAC", "energy_category": "Electricity"}),
+    ("energy_item", {"name": "Plug Loads", "energy_category": "Electricity"}),
+    ("energy_item", {"name": "Domestic Hot Water", "energy_category": "Natural Gas"}),
+    ("cost_center", {"name": "Facilities", "external_id": "CC-1000"}),
+    ("cost_center", {"name": "Production", "external_id": "CC-2000"}),
+    ("contact", {"name": "Facility Manager", "email": "facilities@example.com", "phone": "+1 555 0100",
+                 "description": "First call for building issues"}),
+    ("contact", {"name": "Energy Analyst", "email": "energy@example.com", "phone": "+1 555 0101"}),
+    ("tariff", {"name": "Electricity time-of-use 2026", "energy_category": "Electricity",
+                "tariff_type": "timeofuse", "unit_of_price": "USD/kWh",
+                "valid_from": "2026-01-01T00:00:00", "valid_through": "2027-01-01T00:00:00",
+                "timeofuse": [{"start_time_of_day": s, "end_time_of_day": e, "peak_type": p, "price": price}
+                              for s, e, p, price in DAY_TARIFF]}),
+    ("tariff", {"name": "Water flat 2026", "energy_category": "Water", "tariff_type": "block",
+                "unit_of_price": "USD/m3", "valid_from": "2026-01-01T00:00:00",
+                "valid_through": "2027-01-01T00:00:00",
+                "block": [{"start_amount": 0, "end_amount": 1_000_000, "price": 2.1}]}),
+    ("gateway", {"name": "Main Building Gateway", "description": "Runs the demo's simulated meters"}),
+    ("data_source", {"name": "Simulated Meters", "gateway": "Main Building Gateway", "protocol": "simulation",
+                     "connection": json.dumps({"interval_in_seconds": 60}), "description": "Demo data"}),
+]
+
+BINDINGS = [("cost_center", "Facilities", "tariffs", "Electricity time-of-use 2026"),
+            ("cost_center", "Facilities", "tariffs", "Water flat 2026")]
+
+
+def _id_by_name(store: FamilyStore, name: str) -> int | None:
+    with store.engine.connect() as conn:
+        found = conn.execute(sa.select(store.table.c.id).where(store.table.c.name == name)).scalar()
+    return None if found is None else int(found)
+
+
+def seed_demo_site(databases: Databases, registry: Registry, ctx: Context) -> None:
+    stores = {f.singular: FamilyStore(f, registry, databases.system, ctx) for f in registry}
+    for singular, spec in SITE:
+        store = stores[singular]
+        if _id_by_name(store, spec["name"]) is not None:
+            continue
+        payload = dict(spec)
+        for ref in store.family.refs:
+            if ref.key in payload:
+                payload[ref.input_key] = _id_by_name(stores[ref.target], payload.pop(ref.key))
+        store.create(payload)
+    for singular, owner, binding_name, target in BINDINGS:
+        store = stores[singular]
+        owner_id = _id_by_name(store, owner)
+        binding = store.family.binding(binding_name)
+        target_id = _id_by_name(stores[binding.target], target)
+        if owner_id and target_id and all(t["id"] != target_id for t in store.bound(owner_id, binding)):
+            store.bind(owner_id, binding, {binding.target_key: target_id})
