@@ -25,7 +25,7 @@ from myems_api.engine.routes import FamilyRoutes
 from myems_api.engine.store import FamilyStore
 from myems_api.errors import handle_unexpected, serialize_error
 from myems_api.http import BodyLimit, Endpoint, RequestContext
-from myems_api.resources import acquisition_config, master_data, system, tariffs, users
+from myems_api.resources import acquisition_config, master_data, meters, system, tariffs, users
 
 
 class EmsApp(falcon.App):  # type: ignore[type-arg]
@@ -37,7 +37,8 @@ class EmsApp(falcon.App):  # type: ignore[type-arg]
 
 
 def default_families() -> tuple[Family, ...]:
-    return (*master_data.FAMILIES, *tariffs.FAMILIES, *acquisition_config.FAMILIES, *users.FAMILIES)
+    return (*master_data.FAMILIES, *tariffs.FAMILIES, *acquisition_config.FAMILIES, *meters.FAMILIES,
+            *users.FAMILIES)
 
 
 def create_app(config: Config, databases: Databases | None = None,
@@ -62,6 +63,10 @@ def create_app(config: Config, databases: Databases | None = None,
               for family in registry}
     for store in stores.values():
         endpoints.extend(FamilyRoutes(store, config.max_body_bytes).endpoints())
+    if "point" in stores:
+        endpoints.extend(meters.PointLimits(stores["point"], config.max_body_bytes).endpoints())
+    if "command" in stores:
+        endpoints.extend(meters.CommandSend(stores["command"]).endpoints())
     # A changed or deleted account or key takes effect at once in this process (others: within the cache TTL).
     if "user" in stores:
         stores["user"].on_change.append(authenticator.forget_user)

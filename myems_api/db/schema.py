@@ -164,3 +164,69 @@ data_sources = sa.Table(
     sa.Column("last_seen_datetime_utc", sa.DateTime, nullable=True),
     sa.Column("description", sa.Text, nullable=True), **MYSQL,
 )
+
+
+def flag(name: str, default: bool = False) -> sa.Column[bool]:
+    return sa.Column(name, sa.Boolean, nullable=False, default=default)
+
+
+def link(name: str, owner: str, target: str) -> sa.Table:
+    """A many-to-many binding table: one row per (owner, target)."""
+    return sa.Table(name, metadata, pk(), ref(owner), ref(target), sa.UniqueConstraint(owner, target), **MYSQL)
+
+
+points = sa.Table(
+    "tbl_points", metadata, pk(), name_col(unique=False), uuid_col(), ref("data_source_id"),
+    sa.Column("object_type", sa.String(32), nullable=False),
+    sa.Column("units", sa.String(32), nullable=False),
+    coefficient("high_limit"), coefficient("low_limit"),
+    coefficient("higher_limit", nullable=True), coefficient("lower_limit", nullable=True),
+    coefficient("ratio"), coefficient("offset_constant"),
+    flag("is_trend", True), flag("is_virtual"),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.UniqueConstraint("data_source_id", "name"), **MYSQL,
+)
+
+
+def meter_columns(master: bool) -> list[sa.Column[Any]]:
+    columns: list[sa.Column[Any]] = [ref("energy_category_id"), flag("is_counted", True),
+               coefficient("hourly_low_limit"), coefficient("hourly_high_limit"),
+               ref("cost_center_id"), ref("energy_item_id", nullable=True),
+               sa.Column("description", sa.Text, nullable=True)]
+    return [*columns, ref("master_meter_id", nullable=True)] if master else columns
+
+
+meters = sa.Table("tbl_meters", metadata, pk(), name_col(), uuid_col(), *meter_columns(master=True), **MYSQL)
+offline_meters = sa.Table("tbl_offline_meters", metadata, pk(), name_col(), uuid_col(),
+                          *meter_columns(master=False), **MYSQL)
+
+virtual_meters = sa.Table(
+    "tbl_virtual_meters", metadata, pk(), name_col(), uuid_col(), ref("energy_category_id"),
+    flag("is_counted", True), ref("cost_center_id"), ref("energy_item_id", nullable=True),
+    sa.Column("equation", sa.String(1024), nullable=False),
+    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)
+
+virtual_meter_variables = sa.Table(
+    "tbl_variables", metadata, pk(), ref("virtual_meter_id"),
+    sa.Column("name", sa.String(32), nullable=False),
+    sa.Column("meter_type", sa.String(16), nullable=False),
+    ref("meter_id"), **MYSQL,
+)
+
+sensors = sa.Table(
+    "tbl_sensors", metadata, pk(), name_col(), uuid_col(), sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)
+
+commands = sa.Table(
+    "tbl_commands", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("topic", sa.String(255), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    coefficient("set_value", nullable=True),
+    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)
+
+meters_points = link("tbl_meters_points", "meter_id", "point_id")
+meters_commands = link("tbl_meters_commands", "meter_id", "command_id")
+sensors_points = link("tbl_sensors_points", "sensor_id", "point_id")

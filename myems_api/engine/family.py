@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from myems_api.engine.fields import Field, Lookup, Ref
 
@@ -22,6 +23,10 @@ READ_ONLY = frozenset({"list", "get"})
 PUBLIC, READ, ADMIN, ACCOUNT = "public", "read", "admin", "account"
 
 Check = Callable[[Mapping[str, Any]], str | None]
+# A check that reads the database: (connection, the entity's merged column values, its id or None on create).
+DbCheck = Callable[[Connection, Mapping[str, Any], int | None], str | None]
+# A binding check: (connection, owner id, target id) -> error code or None.
+BindCheck = Callable[[Connection, int, int], str | None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Binding:
     owner_column: str
     target_column: str
     extra: tuple[Field, ...] = ()
+    check: BindCheck | None = None
 
     @property
     def target_key(self) -> str:
@@ -58,7 +64,19 @@ class Items:
     parent_column: str
     fields: tuple[Field, ...]
     check: ItemsCheck | None = None
+    db_check: Callable[[Connection, list[dict[str, Any]], Mapping[str, Any], int | None], str | None] | None = None
     applies: Callable[[Mapping[str, Any]], bool] | None = None  # else rows are refused, old ones cleared
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A relation the engine cannot see from references and bindings: rows of ``table`` whose ``column``
+    holds the entity's id (and whose other columns equal ``match``) block its delete with ``code``."""
+
+    table: sa.Table
+    column: str
+    code: str
+    match: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,11 @@ class Family:
     items: tuple[Items, ...] = ()
     children: tuple[Children, ...] = ()
     checks: tuple[Check, ...] = ()
+    db_checks: tuple[DbCheck, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    # Wire-shape adapters where the seed nests what the engine keeps flat (a virtual meter's "expression").
+    reshape_in: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    reshape_out: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     read_policy: str = READ
     write_policy: str = ADMIN
     path: str = ""

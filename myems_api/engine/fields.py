@@ -44,6 +44,7 @@ class Field:
     writable: bool = True
     code: str | None = None
     default: Any = None
+    unique_with: tuple[str, ...] = ()  # columns that scope ``unique`` (a point's name per data source)
 
     @property
     def column(self) -> str:
@@ -202,10 +203,21 @@ class LocalDateTime(Field):
         return self.db_column or f"{self.key}_utc"
 
     def parse(self, raw: Any, ctx: Context) -> Any:
+        if self.epoch_ms and isinstance(raw, int | float) and not isinstance(raw, bool):
+            return self._from_epoch_ms(raw)  # what export answered comes back through import
         try:
             return parse_datetime(raw, ctx.tz)
         except Invalid as exc:
             raise Invalid(self.key) from exc
+
+    def _from_epoch_ms(self, raw: float) -> datetime:
+        try:
+            value = datetime.fromtimestamp(raw / 1000, UTC).replace(tzinfo=None, microsecond=0)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise Invalid(self.key) from exc
+        if not 1900 <= value.year <= 9998:
+            raise Invalid(self.key)
+        return value
 
     def render(self, value: Any, ctx: Context) -> Any:
         if self.epoch_ms:
@@ -320,3 +332,19 @@ class Password(Field):
         if ctx.passwords is None or not isinstance(raw, str) or not ctx.passwords.acceptable(raw):
             raise Invalid(self.key)
         return ctx.passwords.hash(raw)
+
+
+@dataclass(frozen=True)
+class Derived(Field):
+    """A read-only value made from a column: ``template`` formats it (``"meter:{}"`` for a QR code)."""
+
+    db_column: str = "uuid"
+    template: str = "{}"
+    writable: bool = False
+
+    @property
+    def column(self) -> str:
+        return self.db_column
+
+    def render(self, value: Any, ctx: Context) -> Any:
+        return None if value is None else self.template.format(value)

@@ -57,8 +57,11 @@ class OwnedRows:
                 raise bad_request(code) from exc
         return row
 
-    def check(self, rows: list[dict[str, Any]], parent: Mapping[str, Any]) -> None:
+    def check(self, conn: Connection, rows: list[dict[str, Any]], parent: Mapping[str, Any],
+              parent_id: int | None) -> None:
         code = self.spec.check(rows, parent) if self.spec.check else None
+        if not code and self.spec.db_check:
+            code = self.spec.db_check(conn, rows, parent, parent_id)
         if code:
             raise bad_request(code)
 

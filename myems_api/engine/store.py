@@ -121,7 +121,7 @@ class FamilyStore:
             objects = [self.render(row) for row in conn.execute(stmt)]
             for owned in self.owned:
                 owned.attach(conn, objects)
-        return objects
+        return [self.family.reshape_out(o) for o in objects] if self.family.reshape_out else objects
 
     def get(self, entity_id: int) -> dict[str, Any]:
         with self.reader.connect() as conn:
@@ -131,7 +131,7 @@ class FamilyStore:
             obj = self.render(row)
             for owned in self.owned:
                 owned.attach(conn, [obj])
-        return obj
+        return self.family.reshape_out(obj) if self.family.reshape_out else obj
 
     # ------------------------------------------------------------------ validation
     def parse_id(self, raw: Any) -> int:
@@ -160,13 +160,23 @@ class FamilyStore:
     def _check(self, conn: Connection, values: dict[str, Any], entity_id: int | None = None,
                items: dict[str, list[dict[str, Any]] | None] | None = None) -> None:
         """References exist, unique fields are free, the family's and its items' checks pass."""
-        t = self.table
         merged = dict(values)
         if entity_id is not None:
-            current = conn.execute(sa.select(t).where(t.c.id == entity_id)).mappings().first()
+            current = conn.execute(sa.select(self.table).where(self.table.c.id == entity_id)).mappings().first()
             if current is None:
                 raise not_found(self.family.not_found_code)
             merged = {**dict(current), **values}
+        self._check_references(conn, values)
+        self._check_unique(conn, values, merged, entity_id)
+        codes = [check(merged) for check in self.family.checks]
+        codes += [db_check(conn, merged, entity_id) for db_check in self.family.db_checks]
+        code = next((c for c in codes if c), None)
+        if code:
+            raise bad_request(code)
+        if items is not None:
+            self._check_items(conn, merged, entity_id, items)
+
+    def _check_references(self, conn: Connection, values: Mapping[str, Any]) -> None:
         for f in self.family.refs:
             target_id = values.get(f.column)
             if target_id is not None and not self._exists(conn, self.registry[f.target].table, target_id):
@@ -177,19 +187,18 @@ class FamilyStore:
             found = sa.select(target.c.id).where(target.c[lookup.target_column] == value)
             if value is not None and conn.execute(found).first() is None:
                 raise bad_request(self.family.field_code(lookup))
+
+    def _check_unique(self, conn: Connection, values: Mapping[str, Any], merged: Mapping[str, Any],
+                      entity_id: int | None) -> None:
+        t = self.table
         for field in self.writable:
             if field.unique and values.get(field.column) is not None:
-                clash = sa.select(t.c.id).where(t.c[field.column] == values[field.column])
+                clash = sa.select(t.c.id).where(t.c[field.column] == values[field.column],
+                                                *(t.c[c] == merged.get(c) for c in field.unique_with))
                 if entity_id is not None:
                     clash = clash.where(t.c.id != entity_id)
                 if conn.execute(clash.limit(1)).first() is not None:
                     raise conflict(self.family.duplicate_code(field))
-        for check in self.family.checks:
-            code = check(merged)
-            if code:
-                raise bad_request(code)
-        if items is not None:
-            self._check_items(conn, merged, entity_id, items)
 
     def _check_items(self, conn: Connection, merged: Mapping[str, Any], entity_id: int | None,
                      items: dict[str, list[dict[str, Any]] | None]) -> None:
@@ -203,7 +212,7 @@ class FamilyStore:
                 continue
             if rows is None:
                 rows = owned.existing(conn, entity_id) if entity_id is not None else []
-            owned.check(rows, merged)
+            owned.check(conn, rows, merged, entity_id)
 
     @staticmethod
     def _exists(conn: Connection, table: sa.Table, entity_id: int) -> bool:
@@ -245,7 +254,11 @@ class FamilyStore:
             if rows is not None:
                 owned.replace(conn, entity_id, rows)
 
+    def _shape_in(self, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        return self.family.reshape_in(dict(payload)) if self.family.reshape_in else payload
+
     def create(self, payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+        payload = self._shape_in(payload)
         values = self.values(payload)
         items = self._items(payload)
         extra = self.family.on_create(values) if self.family.on_create else {}
@@ -256,6 +269,7 @@ class FamilyStore:
         return new_id, extra
 
     def update(self, entity_id: int, payload: Mapping[str, Any]) -> None:
+        payload = self._shape_in(payload)
         values = self.values(payload, updating=True)
         items = self._items(payload)
         with self.engine.begin() as conn:
@@ -290,6 +304,11 @@ class FamilyStore:
         for table, column, code in checks:
             if conn.execute(sa.select(table.c[column]).where(table.c[column] == entity_id).limit(1)).first():
                 raise conflict(code)
+        for guard in self.family.guards:
+            match = [guard.table.c[k] == v for k, v in guard.match]
+            used = sa.select(guard.table.c.id).where(guard.table.c[guard.column] == entity_id, *match).limit(1)
+            if conn.execute(used).first():
+                raise conflict(guard.code)
         for other, lookup in self.registry.lookers(singular):
             value = sa.select(self.table.c[lookup.target_column]).where(self.table.c.id == entity_id).scalar_subquery()
             used = sa.select(other.table.c.id).where(other.table.c[lookup.column] == value).limit(1)
@@ -307,6 +326,7 @@ class FamilyStore:
         """Create from an export, on this instance or another: references resolve by uuid, else by id."""
         if not isinstance(doc, dict):
             raise bad_request("API.INVALID_IMPORT_DOCUMENT")
+        doc = dict(self._shape_in(doc))
         payload = {f.input_key: doc[f.key] for f in self.writable
                    if not isinstance(f, Ref) and f.key in doc}
         payload.update({owned.key: doc[owned.key] for owned in self.owned if owned.key in doc})
@@ -439,6 +459,9 @@ class FamilyStore:
                 raise not_found(self.family.not_found_code)
             if not self._exists(conn, target_family.table, target_id):
                 raise not_found(target_family.not_found_code)
+            code = binding.check(conn, entity_id, target_id) if binding.check else None
+            if code:
+                raise bad_request(code)
             self._link(conn, binding, entity_id, target_id, extra)
         return target_id
 

@@ -13,6 +13,19 @@ CREATE TABLE tbl_api_keys (
 	UNIQUE (token_hash)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_commands (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	topic VARCHAR(255) NOT NULL, 
+	payload TEXT NOT NULL, 
+	set_value NUMERIC(18, 6), 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_contacts (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -114,6 +127,101 @@ CREATE TABLE tbl_menus (
 
 CREATE INDEX ix_tbl_menus_parent_menu_id ON tbl_menus (parent_menu_id);
 
+CREATE TABLE tbl_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	energy_category_id BIGINT NOT NULL, 
+	is_counted BOOL NOT NULL, 
+	hourly_low_limit NUMERIC(18, 6) NOT NULL, 
+	hourly_high_limit NUMERIC(18, 6) NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	energy_item_id BIGINT, 
+	description TEXT, 
+	master_meter_id BIGINT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_meters_cost_center_id ON tbl_meters (cost_center_id);
+
+CREATE INDEX ix_tbl_meters_energy_category_id ON tbl_meters (energy_category_id);
+
+CREATE INDEX ix_tbl_meters_energy_item_id ON tbl_meters (energy_item_id);
+
+CREATE INDEX ix_tbl_meters_master_meter_id ON tbl_meters (master_meter_id);
+
+CREATE TABLE tbl_meters_commands (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	meter_id BIGINT NOT NULL, 
+	command_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (meter_id, command_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_meters_commands_command_id ON tbl_meters_commands (command_id);
+
+CREATE INDEX ix_tbl_meters_commands_meter_id ON tbl_meters_commands (meter_id);
+
+CREATE TABLE tbl_meters_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	meter_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (meter_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_meters_points_meter_id ON tbl_meters_points (meter_id);
+
+CREATE INDEX ix_tbl_meters_points_point_id ON tbl_meters_points (point_id);
+
+CREATE TABLE tbl_offline_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	energy_category_id BIGINT NOT NULL, 
+	is_counted BOOL NOT NULL, 
+	hourly_low_limit NUMERIC(18, 6) NOT NULL, 
+	hourly_high_limit NUMERIC(18, 6) NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	energy_item_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_offline_meters_cost_center_id ON tbl_offline_meters (cost_center_id);
+
+CREATE INDEX ix_tbl_offline_meters_energy_category_id ON tbl_offline_meters (energy_category_id);
+
+CREATE INDEX ix_tbl_offline_meters_energy_item_id ON tbl_offline_meters (energy_item_id);
+
+CREATE TABLE tbl_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	data_source_id BIGINT NOT NULL, 
+	object_type VARCHAR(32) NOT NULL, 
+	units VARCHAR(32) NOT NULL, 
+	high_limit NUMERIC(18, 6) NOT NULL, 
+	low_limit NUMERIC(18, 6) NOT NULL, 
+	higher_limit NUMERIC(18, 6), 
+	lower_limit NUMERIC(18, 6), 
+	ratio NUMERIC(18, 6) NOT NULL, 
+	offset_constant NUMERIC(18, 6) NOT NULL, 
+	is_trend BOOL NOT NULL, 
+	is_virtual BOOL NOT NULL, 
+	address TEXT NOT NULL, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (data_source_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_points_data_source_id ON tbl_points (data_source_id);
+
 CREATE TABLE tbl_privileges (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -132,6 +240,28 @@ CREATE TABLE tbl_protocols (
 	UNIQUE (name), 
 	UNIQUE (code)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_sensors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_sensors_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	sensor_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (sensor_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_sensors_points_point_id ON tbl_sensors_points (point_id);
+
+CREATE INDEX ix_tbl_sensors_points_sensor_id ON tbl_sensors_points (sensor_id);
 
 CREATE TABLE tbl_sessions (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -217,3 +347,37 @@ CREATE TABLE tbl_users (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_tbl_users_privilege_id ON tbl_users (privilege_id);
+
+CREATE TABLE tbl_variables (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	virtual_meter_id BIGINT NOT NULL, 
+	name VARCHAR(32) NOT NULL, 
+	meter_type VARCHAR(16) NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_variables_meter_id ON tbl_variables (meter_id);
+
+CREATE INDEX ix_tbl_variables_virtual_meter_id ON tbl_variables (virtual_meter_id);
+
+CREATE TABLE tbl_virtual_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	energy_category_id BIGINT NOT NULL, 
+	is_counted BOOL NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	energy_item_id BIGINT, 
+	equation VARCHAR(1024) NOT NULL, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_virtual_meters_cost_center_id ON tbl_virtual_meters (cost_center_id);
+
+CREATE INDEX ix_tbl_virtual_meters_energy_category_id ON tbl_virtual_meters (energy_category_id);
+
+CREATE INDEX ix_tbl_virtual_meters_energy_item_id ON tbl_virtual_meters (energy_item_id);
