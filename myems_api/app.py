@@ -25,7 +25,7 @@ from myems_api.engine.routes import FamilyRoutes
 from myems_api.engine.store import FamilyStore
 from myems_api.errors import handle_unexpected, serialize_error
 from myems_api.http import BodyLimit, Endpoint, RequestContext
-from myems_api.resources import acquisition_config, master_data, meters, system, tariffs, users
+from myems_api.resources import acquisition_config, master_data, meters, presentation, system, tariffs, users
 
 
 class EmsApp(falcon.App):  # type: ignore[type-arg]
@@ -38,7 +38,7 @@ class EmsApp(falcon.App):  # type: ignore[type-arg]
 
 def default_families() -> tuple[Family, ...]:
     return (*master_data.FAMILIES, *tariffs.FAMILIES, *acquisition_config.FAMILIES, *meters.FAMILIES,
-            *users.FAMILIES)
+            *presentation.FAMILIES, *users.FAMILIES)
 
 
 def create_app(config: Config, databases: Databases | None = None,
@@ -57,6 +57,7 @@ def create_app(config: Config, databases: Databases | None = None,
 
     endpoints: list[Endpoint] = [
         *system.Health(databases).endpoints(),
+        *presentation.WebMenus(databases.system_reader).endpoints(),
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
     ]
     stores = {family.singular: FamilyStore(family, registry, databases.system, ctx, databases.system_reader)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.mysql
 
 metadata = sa.MetaData()
 
@@ -178,7 +179,7 @@ def link(name: str, owner: str, target: str) -> sa.Table:
 points = sa.Table(
     "tbl_points", metadata, pk(), name_col(unique=False), uuid_col(), ref("data_source_id"),
     sa.Column("object_type", sa.String(32), nullable=False),
-    sa.Column("units", sa.String(32), nullable=False),
+    sa.Column("units", sa.String(32), nullable=True),
     coefficient("high_limit"), coefficient("low_limit"),
     coefficient("higher_limit", nullable=True), coefficient("lower_limit", nullable=True),
     coefficient("ratio"), coefficient("offset_constant"),
@@ -230,3 +231,9 @@ commands = sa.Table(
 meters_points = link("tbl_meters_points", "meter_id", "point_id")
 meters_commands = link("tbl_meters_commands", "meter_id", "command_id")
 sensors_points = link("tbl_sensors_points", "sensor_id", "point_id")
+
+svgs = sa.Table(
+    "tbl_svgs", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("svg", sa.Text().with_variant(sa.dialects.mysql.MEDIUMTEXT(), "mysql"), nullable=False),
+    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)

@@ -81,7 +81,8 @@ class Guard:
 
 @dataclass(frozen=True)
 class Children:
-    """A read-only view ``/<owner>/{id}/<name>``: the ``family`` entities whose ``via`` reference is the owner."""
+    """A read-only view ``/<owner>/{id}/<name>``: the ``family`` entities whose ``via`` reference (or plain
+    column of that name) holds the owner's id."""
 
     name: str
     family: str
@@ -188,7 +189,7 @@ class Registry:
         """Every reference, binding and view names a registered family: fail at start-up, not on a request."""
         for family in self:
             targets = [r.target for r in family.refs] + [b.target for b in family.bindings]
-            targets += [c.family for c in family.children] + [f.family for f in family.lookups]
+            targets += [c.family for c in family.children] + [lk.family for lk in family.lookups]
             for target in targets:
                 if target not in self.families:
                     raise ValueError(f"{family.singular} refers to unknown family {target}")

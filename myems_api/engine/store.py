@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from myems_api.engine.family import Binding, Children, Family, Registry
-from myems_api.engine.fields import Context, Field, Invalid, Ref, parse_id
+from myems_api.engine.fields import Context, Derived, Field, Invalid, Ref, parse_id
 from myems_api.engine.items import OwnedRows
 from myems_api.errors import ApiError, bad_request, conflict, not_found
 
@@ -373,7 +373,9 @@ class FamilyStore:
             row = conn.execute(sa.select(t).where(t.c.id == entity_id)).mappings().first()
             if row is None:
                 raise not_found(self.family.not_found_code)
-            values = {c: v for c, v in row.items() if c not in ("id", "uuid")}
+            # Server-kept state (last seen, tokens, counters) is the original's, not the copy's.
+            state = {f.column for f in self.family.fields if not f.writable and not isinstance(f, Derived)}
+            values = {c: v for c, v in row.items() if c not in ("id", "uuid", *state)}
             if "name" in values:
                 values["name"] = self._copy_name(conn, row["name"])
             if self.family.on_create:
@@ -404,11 +406,12 @@ class FamilyStore:
     # ------------------------------------------------------------------ views and bindings
     def children(self, entity_id: int, view: Children) -> list[dict[str, Any]]:
         child = FamilyStore(self.registry[view.family], self.registry, self.engine, self.ctx, self.reader)
-        ref = next(f for f in child.family.refs if f.key == view.via)
+        ref = next((f for f in child.family.refs if f.key == view.via), None)
+        column = ref.column if ref else view.via
         with self.reader.connect() as conn:
             if not self._exists(conn, self.table, entity_id):
                 raise not_found(self.family.not_found_code)
-        return child.find(where=child.table.c[ref.column] == entity_id)
+        return child.find(where=child.table.c[column] == entity_id)
 
     def target_store(self, binding: Binding) -> FamilyStore:
         return FamilyStore(self.registry[binding.target], self.registry, self.engine, self.ctx, self.reader)

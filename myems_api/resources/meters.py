@@ -97,7 +97,7 @@ points = Family(
     "point", "points", schema.points,
     fields=(
         Text("name", unique=True, unique_with=("data_source_id",)), Ref("data_source"),
-        ObjectType("object_type", choices=OBJECT_TYPES), Text("units", max_len=32),
+        ObjectType("object_type", choices=OBJECT_TYPES), Text("units", max_len=32, required=False, null=True),
         Number("high_limit"), Number("low_limit"),
         Number("higher_limit", required=False, null=True), Number("lower_limit", required=False, null=True),
         Number("ratio", required=False, default=1.0), Number("offset_constant", required=False, default=0.0),

@@ -204,7 +204,7 @@ CREATE TABLE tbl_points (
 	uuid VARCHAR(36) NOT NULL, 
 	data_source_id BIGINT NOT NULL, 
 	object_type VARCHAR(32) NOT NULL, 
-	units VARCHAR(32) NOT NULL, 
+	units VARCHAR(32), 
 	high_limit NUMERIC(18, 6) NOT NULL, 
 	low_limit NUMERIC(18, 6) NOT NULL, 
 	higher_limit NUMERIC(18, 6), 
@@ -276,6 +276,17 @@ CREATE TABLE tbl_sessions (
 CREATE INDEX ix_tbl_sessions_expires_datetime_utc ON tbl_sessions (expires_datetime_utc);
 
 CREATE INDEX ix_tbl_sessions_user_id ON tbl_sessions (user_id);
+
+CREATE TABLE tbl_svgs (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	svg MEDIUMTEXT NOT NULL, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE TABLE tbl_tariffs (
 	id BIGINT NOT NULL AUTO_INCREMENT, 

@@ -1,0 +1,89 @@
+"""What the admin UI draws: menus (seeded, can be hidden) and SVG diagrams.
+
+SVG text is rendered by the UI, so it must be well-formed XML without scripts, ``foreignObject``,
+event-handler attributes, ``javascript:`` links or DTD declarations.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from typing import Any
+
+import falcon
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from myems_api.db import schema
+from myems_api.engine.family import READ, READ_ONLY, Children, Family
+from myems_api.engine.fields import Bool, Derived, Name, Text
+from myems_api.http import Endpoint
+
+MAX_SVG_CHARS = 2_000_000
+FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "embed", "object"}
+
+
+def unsafe_svg(svg: str) -> bool:
+    """True when the text is not an SVG document the UI may render as it is."""
+    if re.search(r"<!\s*(DOCTYPE|ENTITY)", svg, re.IGNORECASE):
+        return True
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError:
+        return True
+    if root.tag.rsplit("}", 1)[-1].lower() != "svg":
+        return True
+    for element in root.iter():
+        if str(element.tag).rsplit("}", 1)[-1].lower() in FORBIDDEN_TAGS:
+            return True
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or "javascript:" in re.sub(r"\s", "", value).lower():
+                return True
+    return False
+
+
+def check_svg(svg: Mapping[str, Any]) -> str | None:
+    return "API.INVALID_SVG" if unsafe_svg(svg["svg"]) else None
+
+
+svgs = Family(
+    "svg", "svgs", schema.svgs,
+    fields=(Name(), Text("svg", max_len=MAX_SVG_CHARS), Text("description", max_len=4096, required=False, null=True)),
+    checks=(check_svg,),
+    portable=True,
+)
+
+menus = Family(
+    "menu", "menus", schema.menus,
+    fields=(Text("name", writable=False), Derived("path", db_column="route"),
+            Derived("parent_menu_id", db_column="parent_menu_id"), Bool("is_hidden")),
+    ops=READ_ONLY | {"update"},
+    children=(Children("children", "menu", via="parent_menu_id"),),
+)
+
+FAMILIES = (svgs, menus)
+
+
+class WebMenus:
+    """``GET /menus/web``: the visible menu routes as the web UI wants them, ``{top route: [child routes]}``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def endpoints(self) -> list[Endpoint]:
+        return [Endpoint("/menus/web").add("GET", READ, self.on_get)]
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        m = schema.menus
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(m.c.id, m.c.route, m.c.parent_menu_id).where(
+                m.c.is_hidden.is_(False)).order_by(m.c.id)).all()
+        routes = {row.id: row.route for row in rows}
+        tree: dict[str, list[str]] = {row.route: [] for row in rows if row.parent_menu_id is None}
+        for row in rows:
+            parent = routes.get(row.parent_menu_id) if row.parent_menu_id is not None else None
+            if parent in tree:
+                tree[parent].append(row.route)
+        resp.media = tree
