@@ -25,7 +25,8 @@ from myems_api.engine.routes import FamilyRoutes
 from myems_api.engine.store import FamilyStore
 from myems_api.errors import handle_unexpected, serialize_error
 from myems_api.http import BodyLimit, Endpoint, RequestContext
-from myems_api.resources import acquisition_config, master_data, meters, presentation, system, tariffs, users
+from myems_api.mqtt import Broker
+from myems_api.resources import acquisition_config, commands, master_data, meters, presentation, system, tariffs, users
 
 
 class EmsApp(falcon.App):  # type: ignore[type-arg]
@@ -38,7 +39,7 @@ class EmsApp(falcon.App):  # type: ignore[type-arg]
 
 def default_families() -> tuple[Family, ...]:
     return (*master_data.FAMILIES, *tariffs.FAMILIES, *acquisition_config.FAMILIES, *meters.FAMILIES,
-            *presentation.FAMILIES, *users.FAMILIES)
+            *commands.FAMILIES, *presentation.FAMILIES, *users.FAMILIES)
 
 
 def create_app(config: Config, databases: Databases | None = None,
@@ -67,7 +68,9 @@ def create_app(config: Config, databases: Databases | None = None,
     if "point" in stores:
         endpoints.extend(meters.PointLimits(stores["point"], config.max_body_bytes).endpoints())
     if "command" in stores:
-        endpoints.extend(meters.CommandSend(stores["command"]).endpoints())
+        broker = Broker(config.mqtt_host, config.mqtt_port, config.mqtt_username, config.mqtt_password,
+                        config.mqtt_timeout_seconds) if config.mqtt_host else None
+        endpoints.extend(commands.CommandSend(stores["command"], broker, config.max_body_bytes).endpoints())
     # A changed or deleted account or key takes effect at once in this process (others: within the cache TTL).
     if "user" in stores:
         stores["user"].on_change.append(authenticator.forget_user)

@@ -57,6 +57,11 @@ class Config:
     upload_folder: str = "var/upload"
     max_body_bytes: int = 1_048_576
     cors_allowed_origins: tuple[str, ...] = ()
+    mqtt_host: str = ""
+    mqtt_port: int = 1883
+    mqtt_username: str = ""
+    mqtt_password: str = ""
+    mqtt_timeout_seconds: float = 5.0
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:

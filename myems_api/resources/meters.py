@@ -1,4 +1,4 @@
-"""Points, meters, offline meters, virtual meters, sensors and commands.
+"""Points, meters, offline meters, virtual meters and sensors.
 
 Rules a user of a real EMS expects, each refused with its code and nothing written:
 
@@ -241,7 +241,7 @@ virtual_meters = Family(
 )
 
 
-# ---------------------------------------------------------------------------------------------- sensors, commands
+# ---------------------------------------------------------------------------------------------- sensors
 sensors = Family(
     "sensor", "sensors", schema.sensors,
     fields=(Name(), Text("description", max_len=4096, required=False, null=True)),
@@ -249,29 +249,7 @@ sensors = Family(
     portable=True,
 )
 
-commands = Family(
-    "command", "commands", schema.commands,
-    fields=(Name(), Text("topic", max_len=255), Text("payload", max_len=65535),
-            Number("set_value", required=False, null=True),
-            Text("description", max_len=4096, required=False, null=True)),
-    portable=True,
-)
-
-FAMILIES = (points, meters, offline_meters, virtual_meters, sensors, commands)
-
-
-class CommandSend:
-    """``PUT /commands/{id}/send``: publishing through an MQTT broker is not built yet; it says so (503)."""
-
-    def __init__(self, store: FamilyStore) -> None:
-        self.store = store
-
-    def endpoints(self) -> list[Endpoint]:
-        return [Endpoint("/commands/{id}/send").add("PUT", ADMIN, self.on_put)]
-
-    def on_put(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
-        self.store.get(self.store.parse_id(id))
-        raise ApiError(503, "API.MQTT_BROKER_NOT_CONFIGURED")
+FAMILIES = (points, meters, offline_meters, virtual_meters, sensors)
 
 
 class PointLimits:
