@@ -48,10 +48,33 @@ SITE: list[tuple[str, dict[str, Any]]] = [
     ("gateway", {"name": "Main Building Gateway", "description": "Runs the demo's simulated meters"}),
     ("data_source", {"name": "Simulated Meters", "gateway": "Main Building Gateway", "protocol": "simulation",
                      "connection": json.dumps({"interval_in_seconds": 60}), "description": "Demo data"}),
+    *[("point", {"name": name, "data_source": "Simulated Meters", "object_type": kind, "units": units,
+                 "high_limit": high, "low_limit": 0, "is_trend": True, "address": json.dumps(address)})
+      for name, kind, units, high, address in [
+          ("Main Incomer Energy", "ENERGY_VALUE", "kWh", 1e11, {"generator": "energy_counter", "daily_total": 2400}),
+          ("Main Incomer Power", "ANALOG_VALUE", "kW", 5000, {"generator": "power", "peak": 180}),
+          ("Chiller Plant Energy", "ENERGY_VALUE", "kWh", 1e11, {"generator": "energy_counter", "daily_total": 900}),
+      ]],
+    ("meter", {"name": "Main Incomer", "energy_category": "Electricity", "is_counted": True,
+               "hourly_low_limit": 0, "hourly_high_limit": 1000, "cost_center": "Facilities"}),
+    ("meter", {"name": "Chiller Plant", "energy_category": "Electricity", "is_counted": True,
+               "hourly_low_limit": 0, "hourly_high_limit": 400, "cost_center": "Facilities", "energy_item": "HVAC",
+               "master_meter": "Main Incomer"}),
+    ("offline_meter", {"name": "Gas Meter (monthly reading)", "energy_category": "Natural Gas", "is_counted": True,
+                       "hourly_low_limit": 0, "hourly_high_limit": 500, "cost_center": "Facilities",
+                       "energy_item": "Domestic Hot Water"}),
+    ("virtual_meter", {"name": "Main Incomer without HVAC", "energy_category": "Electricity", "is_counted": False,
+                       "cost_center": "Facilities",
+                       "expression": {"equation": "x1-x2", "variables": [
+                           {"name": "x1", "meter_type": "meter", "meter": "Main Incomer"},
+                           {"name": "x2", "meter_type": "meter", "meter": "Chiller Plant"}]}}),
 ]
 
 BINDINGS = [("cost_center", "Facilities", "tariffs", "Electricity time-of-use 2026"),
-            ("cost_center", "Facilities", "tariffs", "Water flat 2026")]
+            ("cost_center", "Facilities", "tariffs", "Water flat 2026"),
+            ("meter", "Main Incomer", "points", "Main Incomer Energy"),
+            ("meter", "Main Incomer", "points", "Main Incomer Power"),
+            ("meter", "Chiller Plant", "points", "Chiller Plant Energy")]
 
 
 def _id_by_name(store: FamilyStore, name: str) -> int | None:
@@ -60,17 +83,24 @@ def _id_by_name(store: FamilyStore, name: str) -> int | None:
     return None if found is None else int(found)
 
 
+def _resolved(spec: dict[str, Any], store: FamilyStore, stores: dict[str, FamilyStore]) -> dict[str, Any]:
+    """The spec with references by name turned into ids (virtual meter variables included)."""
+    payload: dict[str, Any] = json.loads(json.dumps(spec))
+    for ref in store.family.refs:
+        if ref.key in payload:
+            payload[ref.input_key] = _id_by_name(stores[ref.target], payload.pop(ref.key))
+    for variable in payload.get("expression", {}).get("variables", []):
+        variable["meter_id"] = _id_by_name(stores[variable["meter_type"]], variable.pop("meter"))
+    return payload
+
+
 def seed_demo_site(databases: Databases, registry: Registry, ctx: Context) -> None:
     stores = {f.singular: FamilyStore(f, registry, databases.system, ctx) for f in registry}
     for singular, spec in SITE:
         store = stores[singular]
         if _id_by_name(store, spec["name"]) is not None:
             continue
-        payload = dict(spec)
-        for ref in store.family.refs:
-            if ref.key in payload:
-                payload[ref.input_key] = _id_by_name(stores[ref.target], payload.pop(ref.key))
-        store.create(payload)
+        store.create(_resolved(spec, store, stores))
     for singular, owner, binding_name, target in BINDINGS:
         store = stores[singular]
         owner_id = _id_by_name(store, owner)
