@@ -102,6 +102,7 @@ data_sources = Family(
         OnlineStatus("status"), Text("description", max_len=4096, required=False, null=True),
     ),
     checks=(check_connection,),
+    children=(Children("points", "point", via="data_source"),),
     portable=True,
 )
 
