@@ -89,3 +89,35 @@ def test_a_payload_needing_a_value_without_one_is_refused(admin):
 
 def test_sending_an_unknown_command_is_not_found(admin):
     assert admin.put("/commands/987654/send", {"set_value": 1}).status_code == 404
+
+
+def test_commands_are_created_read_updated_and_deleted_as_the_seed_shows(admin):
+    created = admin.create("/commands", {k: v for k, v in SEED_COMMAND.items() if k != "set_value"})
+    assert created["set_value"] is None and created["topic"] == "myems/point/2"
+    updated = admin.put(f"/commands/{created['id']}", {**SEED_COMMAND, "name": "turn_up_light_2"})
+    assert updated.status_code == 200 and updated.json["set_value"] == 2.0
+    assert [c["name"] for c in admin.get("/commands").json] == ["turn_up_light_2"]
+    assert admin.delete(f"/commands/{created['id']}").status_code == 204
+    assert admin.get(f"/commands/{created['id']}").json["description"] == "API.COMMAND_NOT_FOUND"
+
+
+def test_a_command_exports_imports_on_another_instance_and_clones(admin, config, tmp_path):
+    command = admin.create("/commands", SEED_COMMAND)
+    doc = admin.get(f"/commands/{command['id']}/export").json
+    other = Api(make_app(dataclasses.replace(config, db_url=f"sqlite:///{tmp_path / 'other.sqlite'}")))
+    imported = other.login("administrator", ADMIN_PASSWORD).post("/commands/import", body=None, json=doc)
+    assert imported.status_code == 201, imported.json
+    assert (imported.json["uuid"], imported.json["payload"]) == (command["uuid"], command["payload"])
+    clone = admin.post(f"/commands/{command['id']}/clone")
+    assert clone.status_code == 201 and clone.json["name"] == "turn_up_light (1)"
+
+
+def test_a_command_bound_to_a_meter_cannot_be_deleted(admin):
+    category = admin.create("/energycategories", {"name": "E", "unit_of_measure": "kWh", "kgce": 0.1, "kgco2e": 0.5})
+    center = admin.create("/costcenters", {"name": "C"})
+    meter = admin.create("/meters", {"name": "M", "energy_category_id": category["id"], "is_counted": True,
+                                     "hourly_low_limit": 0, "hourly_high_limit": 10, "cost_center_id": center["id"]})
+    command = admin.create("/commands", SEED_COMMAND)
+    assert admin.post(f"/meters/{meter['id']}/commands", {"command_id": command["id"]}).status_code == 201
+    refused = admin.delete(f"/commands/{command['id']}")
+    assert (refused.status_code, refused.json["description"]) == (409, "API.THERE_IS_RELATION_WITH_METERS")
