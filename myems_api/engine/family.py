@@ -66,6 +66,10 @@ class Items:
     check: ItemsCheck | None = None
     db_check: Callable[[Connection, list[dict[str, Any]], Mapping[str, Any], int | None], str | None] | None = None
     applies: Callable[[Mapping[str, Any]], bool] | None = None  # else rows are refused, old ones cleared
+    # Turns references a client may give another way (a uuid, on import) into the row's own fields.
+    resolve: Callable[[Connection, dict[str, Any]], dict[str, Any]] | None = None
+    # Adds display fields to rendered rows (names and uuids of what they reference), all rows at once.
+    enrich: Callable[[Connection, list[dict[str, Any]]], None] | None = None
 
 
 @dataclass(frozen=True)

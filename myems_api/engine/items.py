@@ -30,7 +30,7 @@ class OwnedRows:
     def key(self) -> str:
         return self.spec.key
 
-    def parse(self, payload: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    def parse(self, payload: Mapping[str, Any], conn: Connection) -> list[dict[str, Any]] | None:
         """The payload's rows as column values; None when the payload does not mention them."""
         if self.key not in payload:
             return None
@@ -39,6 +39,8 @@ class OwnedRows:
             return []
         if not isinstance(raw, list) or len(raw) > MAX_ITEMS or not all(isinstance(r, dict) for r in raw):
             raise bad_request(f"API.INVALID_{self.key.upper()}")
+        if self.spec.resolve:
+            raw = [self.spec.resolve(conn, dict(item)) for item in raw]
         return [self._row(item) for item in raw]
 
     def _row(self, item: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,5 +92,7 @@ class OwnedRows:
         for row in conn.execute(stmt).mappings():
             grouped[row[self.spec.parent_column]].append(
                 {f.key: f.render(row[f.column], self.ctx) for f in self.spec.fields})
+        if self.spec.enrich:
+            self.spec.enrich(conn, [row for rows in grouped.values() for row in rows])
         for o in objects:
             o[self.key] = grouped.get(o["id"], [])

@@ -245,8 +245,8 @@ class FamilyStore:
         return conflict(self.family.duplicate_code(unique) if unique else "API.CONFLICT")
 
     # ------------------------------------------------------------------ writing
-    def _items(self, payload: Mapping[str, Any]) -> dict[str, list[dict[str, Any]] | None]:
-        return {owned.key: owned.parse(payload) for owned in self.owned}
+    def _items(self, payload: Mapping[str, Any], conn: Connection) -> dict[str, list[dict[str, Any]] | None]:
+        return {owned.key: owned.parse(payload, conn) for owned in self.owned}
 
     def _write_items(self, conn: Connection, entity_id: int, items: dict[str, list[dict[str, Any]] | None]) -> None:
         for owned in self.owned:
@@ -260,9 +260,9 @@ class FamilyStore:
     def create(self, payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
         payload = self._shape_in(payload)
         values = self.values(payload)
-        items = self._items(payload)
         extra = self.family.on_create(values) if self.family.on_create else {}
         with self.engine.begin() as conn:
+            items = self._items(payload, conn)
             self._check(conn, values, items=items)
             new_id = self._insert(conn, values)
             self._write_items(conn, new_id, items)
@@ -271,8 +271,8 @@ class FamilyStore:
     def update(self, entity_id: int, payload: Mapping[str, Any]) -> None:
         payload = self._shape_in(payload)
         values = self.values(payload, updating=True)
-        items = self._items(payload)
         with self.engine.begin() as conn:
+            items = self._items(payload, conn)
             self._check(conn, values, entity_id, items)
             self._write_items(conn, entity_id, items)
             if values:
@@ -330,8 +330,8 @@ class FamilyStore:
         payload = {f.input_key: doc[f.key] for f in self.writable
                    if not isinstance(f, Ref) and f.key in doc}
         payload.update({owned.key: doc[owned.key] for owned in self.owned if owned.key in doc})
-        items = self._items(payload)
         with self.engine.begin() as conn:
+            items = self._items(payload, conn)
             for f in self.family.refs:
                 if f.key in doc or f.input_key in doc:
                     reference = doc.get(f.key, doc.get(f.input_key))

@@ -210,6 +210,30 @@ def check_variables_exist(conn: Connection, variables: list[dict[str, Any]], met
     return None
 
 
+def resolve_variable(conn: Connection, variable: dict[str, Any]) -> dict[str, Any]:
+    """A variable may name its meter by ``meter_uuid`` (as exported): that wins over a ``meter_id``."""
+    table = METER_TABLES.get(variable.get("meter_type"))  # type: ignore[arg-type]
+    if table is not None and variable.get("meter_uuid"):
+        found = conn.execute(sa.select(table.c.id).where(table.c.uuid == str(variable["meter_uuid"]))).scalar()
+        if found is None:
+            raise ApiError(404, f"API.{variable['meter_type'].upper()}_NOT_FOUND")
+        variable["meter_id"] = found
+    return variable
+
+
+def name_variables(conn: Connection, variables: list[dict[str, Any]]) -> None:
+    """Adds each variable's ``meter_name`` and ``meter_uuid``, one query per meter type."""
+    for meter_type, table in METER_TABLES.items():
+        ids = {v["meter_id"] for v in variables if v["meter_type"] == meter_type}
+        if not ids:
+            continue
+        found = {r.id: r for r in conn.execute(sa.select(table.c.id, table.c.name, table.c.uuid).where(
+            table.c.id.in_(ids)))}
+        for v in variables:
+            if v["meter_type"] == meter_type and v["meter_id"] in found:
+                v["meter_name"], v["meter_uuid"] = found[v["meter_id"]].name, found[v["meter_id"]].uuid
+
+
 def expression_in(payload: dict[str, Any]) -> dict[str, Any]:
     """The seed nests ``{"expression": {"equation", "variables"}}``; the engine keeps them flat."""
     expression = payload.pop("expression", None)
@@ -233,7 +257,7 @@ virtual_meters = Family(
     items=(Items("variables", schema.virtual_meter_variables, "virtual_meter_id", fields=(
         Text("name", max_len=32, pattern=r"[A-Za-z_]\w*", code="VARIABLE_NAME"),
         Choice("meter_type", choices=tuple(METER_TABLES)), Int("meter_id", min=1),
-    ), check=check_equation, db_check=check_variables_exist),),
+    ), check=check_equation, db_check=check_variables_exist, resolve=resolve_variable, enrich=name_variables),),
     db_checks=(check_item_in_category,),
     guards=(_used_in_virtual_meters("virtual_meter"),),
     reshape_in=expression_in, reshape_out=expression_out,
