@@ -47,6 +47,11 @@ def not_found(code: str) -> ApiError:
     return ApiError(404, code)
 
 
+def refused(code: str) -> ApiError:
+    """A validation code as an error: ``..._NOT_FOUND`` codes are 404, the rest 400."""
+    return not_found(code) if code.endswith("_NOT_FOUND") else bad_request(code)
+
+
 def conflict(code: str) -> ApiError:
     return ApiError(409, code)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_LENGTH = 1024
+MAX_DEPTH = 50  # deeper trees (e.g. 1,000 unary minus signs) are refused before recursion can run away
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
 }
@@ -38,30 +39,33 @@ def parse(text: str) -> Expression:
         raise ExpressionError("empty or too long")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError as exc:
-        raise ExpressionError(str(exc)) from exc
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        raise ExpressionError("not an expression") from exc
     names: set[str] = set()
     _check(tree, names)
     return Expression(text.strip(), tree, frozenset(names))
 
 
-def _check(node: ast.AST, names: set[str]) -> None:
+def _check(node: ast.AST, names: set[str], depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise ExpressionError("nested too deeply")
+    depth += 1
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
         return
     if isinstance(node, ast.Name):
         names.add(node.id)
         return
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        _check(node.left, names)
-        _check(node.right, names)
+        _check(node.left, names, depth)
+        _check(node.right, names, depth)
         return
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-        _check(node.operand, names)
+        _check(node.operand, names, depth)
         return
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS
             and node.args and not node.keywords):
         for arg in node.args:
-            _check(arg, names)
+            _check(arg, names, depth)
         return
     raise ExpressionError(f"not allowed: {ast.dump(node)[:60]}")
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from myems_api.engine.family import Items
 from myems_api.engine.fields import Context, Invalid
-from myems_api.errors import bad_request
+from myems_api.errors import bad_request, refused
 
 MAX_ITEMS = 1000
 
@@ -65,7 +65,7 @@ class OwnedRows:
         if not code and self.spec.db_check:
             code = self.spec.db_check(conn, rows, parent, parent_id)
         if code:
-            raise bad_request(code)
+            raise refused(code)
 
     def existing(self, conn: Connection, parent_id: int) -> list[dict[str, Any]]:
         stmt = sa.select(self.table).where(self.parent == parent_id).order_by(self.table.c.id)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from myems_api.engine.family import Binding, Children, Family, Registry
 from myems_api.engine.fields import Context, Derived, Field, Invalid, Ref, parse_id
 from myems_api.engine.items import OwnedRows
-from myems_api.errors import ApiError, bad_request, conflict, not_found
+from myems_api.errors import ApiError, bad_request, conflict, not_found, refused
 
 MAX_PAGE = 1000
 
@@ -172,7 +172,7 @@ class FamilyStore:
         codes += [db_check(conn, merged, entity_id) for db_check in self.family.db_checks]
         code = next((c for c in codes if c), None)
         if code:
-            raise bad_request(code)
+            raise refused(code)
         if items is not None:
             self._check_items(conn, merged, entity_id, items)
 
@@ -345,7 +345,7 @@ class FamilyStore:
             for binding in self.family.bindings:
                 for item in doc.get(binding.name) or []:
                     target_id = self._resolve(conn, binding.target, item, f"API.{binding.target.upper()}")
-                    self._link(conn, binding, new_id, target_id, self._extra_values(binding, item))
+                    self._link(conn, binding, new_id, int(target_id or 0), self._extra_values(binding, item))
         return new_id
 
     def _resolve(self, conn: Connection, target: str, reference: Any, code: str) -> int | None:
@@ -440,13 +440,17 @@ class FamilyStore:
                 raise bad_request(f"API.INVALID_{f.key.upper()}") from exc
         return values
 
-    def _link(self, conn: Connection, binding: Binding, owner_id: int, target_id: int | None,
+    def _link(self, conn: Connection, binding: Binding, owner_id: int, target_id: int,
               extra: dict[str, Any]) -> None:
+        """One binding row: twice is a conflict, and the binding's own check must pass."""
         link = binding.table
         exists = conn.execute(sa.select(link.c.id).where(
             link.c[binding.owner_column] == owner_id, link.c[binding.target_column] == target_id)).first()
         if exists is not None:
             raise conflict(f"API.{self.family.upper}_{binding.target.upper()}_RELATION_EXISTS")
+        code = binding.check(conn, owner_id, target_id) if binding.check else None
+        if code:
+            raise refused(code)
         conn.execute(sa.insert(link).values({binding.owner_column: owner_id,
                                              binding.target_column: target_id, **extra}))
 
@@ -462,9 +466,6 @@ class FamilyStore:
                 raise not_found(self.family.not_found_code)
             if not self._exists(conn, target_family.table, target_id):
                 raise not_found(target_family.not_found_code)
-            code = binding.check(conn, entity_id, target_id) if binding.check else None
-            if code:
-                raise bad_request(code)
             self._link(conn, binding, entity_id, target_id, extra)
         return target_id
 
