@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_LENGTH = 1024
-MAX_DEPTH = 50  # deeper trees (e.g. 1,000 unary minus signs) are refused before recursion can run away
+MAX_DEPTH = 400  # a sum of hundreds of meters is fine; 1,000 nested unary minus signs are refused
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
 }
@@ -63,7 +63,7 @@ def _check(node: ast.AST, names: set[str], depth: int = 0) -> None:
         _check(node.operand, names, depth)
         return
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS
-            and node.args and not node.keywords):
+            and node.args and not node.keywords and (node.func.id != "abs" or len(node.args) == 1)):
         for arg in node.args:
             _check(arg, names, depth)
         return

@@ -336,10 +336,10 @@ class Password(Field):
 
 @dataclass(frozen=True)
 class Derived(Field):
-    """A read-only value made from a column: ``template`` formats it (``"meter:{}"`` for a QR code)."""
+    """A read-only value of a column, as it is or formatted by ``template`` (``"meter:{}"`` for a QR code)."""
 
     db_column: str = "uuid"
-    template: str = "{}"
+    template: str | None = None
     writable: bool = False
 
     @property
@@ -347,4 +347,4 @@ class Derived(Field):
         return self.db_column
 
     def render(self, value: Any, ctx: Context) -> Any:
-        return None if value is None else self.template.format(value)
+        return value if value is None or self.template is None else self.template.format(value)

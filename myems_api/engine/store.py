@@ -184,8 +184,9 @@ class FamilyStore:
         for lookup in self.family.lookups:
             target = self.registry[lookup.family].table
             value = values.get(lookup.column)
-            found = sa.select(target.c.id).where(target.c[lookup.target_column] == value)
-            if value is not None and conn.execute(found).first() is None:
+            found = sa.select(target.c[lookup.target_column]).where(target.c[lookup.target_column] == value)
+            # exact match: a case-insensitive collation must not let "MODBUS-TCP" pass for "modbus-tcp"
+            if value is not None and value not in conn.execute(found).scalars().all():
                 raise bad_request(self.family.field_code(lookup))
 
     def _check_unique(self, conn: Connection, values: Mapping[str, Any], merged: Mapping[str, Any],
@@ -376,8 +377,9 @@ class FamilyStore:
             # Server-kept state (last seen, tokens, counters) is the original's, not the copy's.
             state = {f.column for f in self.family.fields if not f.writable and not isinstance(f, Derived)}
             values = {c: v for c, v in row.items() if c not in ("id", "uuid", *state)}
-            if "name" in values:
-                values["name"] = self._copy_name(conn, row["name"])
+            for f in self.writable:
+                if f.unique and values.get(f.column) is not None:
+                    values[f.column] = self._copy_value(conn, f, values[f.column])
             if self.family.on_create:
                 self.family.on_create(values)  # fresh secrets (tokens) for the copy
             new_id = self._insert(conn, values)
@@ -392,14 +394,15 @@ class FamilyStore:
                     conn.execute(sa.insert(binding.table).values(copy))
         return new_id
 
-    def _copy_name(self, conn: Connection, name: str) -> str:
-        name_field = next(f for f in self.writable if f.key == "name")
-        limit = getattr(name_field, "max_len", 255)
+    def _copy_value(self, conn: Connection, f: Field, value: str) -> str:
+        """A free value for a copy's unique field: ``<name> (1)``, ``<name> (2)``; codes get ``-1``, ``-2``."""
+        limit = getattr(f, "max_len", 255)
+        column = self.table.c[f.column]
         n = 1
         while True:
-            suffix = f" ({n})"
-            candidate = name[: limit - len(suffix)] + suffix
-            if conn.execute(sa.select(self.table.c.id).where(self.table.c.name == candidate)).first() is None:
+            suffix = f" ({n})" if f.key == "name" else f"-{n}"
+            candidate = value[: limit - len(suffix)] + suffix
+            if conn.execute(sa.select(self.table.c.id).where(column == candidate)).first() is None:
                 return candidate
             n += 1
 

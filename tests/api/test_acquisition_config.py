@@ -364,6 +364,12 @@ def test_a_protocol_that_is_not_a_known_code_is_refused_and_nothing_is_created(a
     assert admin.get("/datasources").json == []
 
 
+def test_a_protocol_code_in_capitals_does_not_slip_past_the_connection_rules(admin, gateway):
+    result = admin.post("/datasources", source_payload(gateway["id"], protocol="MODBUS-TCP", connection="{}"))
+    assert_error(result, 400, "API.INVALID_PROTOCOL")
+    assert admin.get("/datasources").json == []
+
+
 def test_a_data_source_of_an_unknown_gateway_is_not_found_and_not_created(admin):
     assert_error(admin.post("/datasources", source_payload(MISSING)), 404, "API.GATEWAY_NOT_FOUND")
     assert admin.get("/datasources").json == []

@@ -405,13 +405,13 @@ def test_an_exported_tariff_imports_into_an_empty_instance_with_its_category_res
 def test_cloning_a_tariff_copies_its_rows_under_a_numbered_name(admin, app, tou_tariff):
     result = admin.post(f"/tariffs/{tou_tariff['id']}/clone")
     assert result.status_code == 201, result.json
-    copy_ = result.json
-    assert result.headers["location"] == f"/tariffs/{copy_['id']}"
-    assert copy_["name"] == "2020分时电价1-6 (1)"
-    assert copy_["uuid"] != tou_tariff["uuid"]
-    assert copy_["timeofuse"] == tou_tariff["timeofuse"]
-    assert copy_["energy_category"] == tou_tariff["energy_category"]
-    assert stored_rows(app, copy_["id"]) == (7, 0)
+    duplicate = result.json
+    assert result.headers["location"] == f"/tariffs/{duplicate['id']}"
+    assert duplicate["name"] == "2020分时电价1-6 (1)"
+    assert duplicate["uuid"] != tou_tariff["uuid"]
+    assert duplicate["timeofuse"] == tou_tariff["timeofuse"]
+    assert duplicate["energy_category"] == tou_tariff["energy_category"]
+    assert stored_rows(app, duplicate["id"]) == (7, 0)
     assert stored_rows(app, tou_tariff["id"]) == (7, 0)
 
 
