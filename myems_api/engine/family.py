@@ -107,6 +107,7 @@ class Family:
     checks: tuple[Check, ...] = ()
     db_checks: tuple[DbCheck, ...] = ()
     guards: tuple[Guard, ...] = ()
+    delete_checks: tuple[Callable[[Connection, int], str | None], ...] = ()  # relations kept inside documents
     # Wire-shape adapters where the seed nests what the engine keeps flat (a virtual meter's "expression").
     reshape_in: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     reshape_out: Callable[[dict[str, Any]], dict[str, Any]] | None = None

@@ -305,6 +305,10 @@ class FamilyStore:
         for table, column, code in checks:
             if conn.execute(sa.select(table.c[column]).where(table.c[column] == entity_id).limit(1)).first():
                 raise conflict(code)
+        for delete_check in self.family.delete_checks:
+            found = delete_check(conn, entity_id)
+            if found:
+                raise conflict(found)
         for guard in self.family.guards:
             match = [guard.table.c[k] == v for k, v in guard.match]
             used = sa.select(guard.table.c.id).where(guard.table.c[guard.column] == entity_id, *match).limit(1)

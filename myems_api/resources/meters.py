@@ -65,8 +65,19 @@ def check_point_address(conn: Connection, point: Mapping[str, Any], point_id: in
         return "API.INVALID_ADDRESS"
     if point["is_virtual"]:
         subs = substitutions(json.loads(point["address"])) or {}
+        if point_id is not None and point_id in subs.values():
+            return "API.VIRTUAL_POINT_CANNOT_SUBSTITUTE_ITSELF"
         if not all(_exists(conn, schema.points, id=v) for v in subs.values()):
             return "API.POINT_NOT_FOUND"
+    return None
+
+
+def substituted_by_virtual_points(conn: Connection, point_id: int) -> str | None:
+    """A point a virtual point's expression reads cannot be deleted."""
+    p = schema.points
+    for address in conn.execute(sa.select(p.c.address).where(p.c.is_virtual.is_(True), p.c.id != point_id)).scalars():
+        if point_id in (substitutions(json.loads(address)) or {}).values():
+            return "API.THERE_IS_RELATION_WITH_VIRTUAL_POINTS"
     return None
 
 
@@ -106,6 +117,7 @@ points = Family(
     ),
     checks=(check_limits,),
     db_checks=(check_point_address, check_one_energy_point_per_meter),
+    delete_checks=(substituted_by_virtual_points,),
     portable=True,
 )
 
