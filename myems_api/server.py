@@ -34,7 +34,8 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         return create_app(self.config_obj)
@@ -46,6 +47,8 @@ def gunicorn_options(bind: str, workers: int, threads: int) -> dict[str, Any]:
         "worker_class": f"{__name__}.BalancedThreadWorker",
         "keepalive": 30, "preload_app": False, "accesslog": None, "errorlog": "-", "loglevel": "info",
         "proc_name": "myems-api", "limit_request_line": 8190, "timeout": 60,
+        # One control socket per user ($HOME/.gunicorn) would be shared by every server on the machine.
+        "control_socket_disable": True,
     }
 
 
