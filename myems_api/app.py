@@ -26,7 +26,17 @@ from myems_api.engine.store import FamilyStore
 from myems_api.errors import handle_unexpected, serialize_error
 from myems_api.http import BodyLimit, Endpoint, RequestContext
 from myems_api.mqtt import Broker
-from myems_api.resources import acquisition_config, commands, master_data, meters, presentation, system, tariffs, users
+from myems_api.resources import (
+    acquisition_config,
+    commands,
+    master_data,
+    meters,
+    presentation,
+    site_settings,
+    system,
+    tariffs,
+    users,
+)
 
 
 class EmsApp(falcon.App):  # type: ignore[type-arg]
@@ -39,7 +49,7 @@ class EmsApp(falcon.App):  # type: ignore[type-arg]
 
 def default_families() -> tuple[Family, ...]:
     return (*master_data.FAMILIES, *tariffs.FAMILIES, *acquisition_config.FAMILIES, *meters.FAMILIES,
-            *commands.FAMILIES, *presentation.FAMILIES, *users.FAMILIES)
+            *commands.FAMILIES, *presentation.FAMILIES, *site_settings.FAMILIES, *users.FAMILIES)
 
 
 def create_app(config: Config, databases: Databases | None = None,
@@ -71,6 +81,8 @@ def create_app(config: Config, databases: Databases | None = None,
         broker = Broker(config.mqtt_host, config.mqtt_port, config.mqtt_username, config.mqtt_password,
                         config.mqtt_timeout_seconds) if config.mqtt_host else None
         endpoints.extend(commands.CommandSend(stores["command"], broker, config.max_body_bytes).endpoints())
+    if "rule" in stores and "advanced_report" in stores:
+        endpoints.extend(site_settings.RunLater(stores).endpoints())
     # A changed or deleted account or key takes effect at once in this process (others: within the cache TTL).
     if "user" in stores:
         stores["user"].on_change.append(authenticator.forget_user)

@@ -237,3 +237,48 @@ svgs = sa.Table(
     sa.Column("svg", sa.Text().with_variant(sa.dialects.mysql.MEDIUMTEXT(), "mysql"), nullable=False),
     sa.Column("description", sa.Text, nullable=True), **MYSQL,
 )
+
+tenant_types = sa.Table(
+    "tbl_tenant_types", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("simplified_code", sa.String(32), nullable=True), **MYSQL,
+)
+
+store_types = sa.Table(
+    "tbl_store_types", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("simplified_code", sa.String(32), nullable=True), **MYSQL,
+)
+
+working_calendars = sa.Table(
+    "tbl_working_calendars", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)
+
+non_working_days = sa.Table(
+    "tbl_working_calendars_non_working_days", metadata, pk(), ref("working_calendar_id"),
+    sa.Column("date_local", sa.Date, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.UniqueConstraint("working_calendar_id", "date_local"), **MYSQL,
+)
+
+rules = sa.Table(
+    "tbl_rules", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("fdd_code", sa.String(32), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("expression", sa.Text, nullable=False),
+    sa.Column("message_template", sa.Text, nullable=False),
+    flag("is_enabled", True), flag("is_run_immediately"),
+    sa.Column("last_run_datetime_utc", sa.DateTime, nullable=True),
+    sa.Column("next_run_datetime_utc", sa.DateTime, nullable=True), **MYSQL,
+)
+
+advanced_reports = sa.Table(
+    "tbl_reports", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("expression", sa.Text, nullable=False),
+    flag("is_enabled", True), flag("is_run_immediately"),
+    sa.Column("last_run_datetime_utc", sa.DateTime, nullable=True),
+    sa.Column("next_run_datetime_utc", sa.DateTime, nullable=True), **MYSQL,
+)

@@ -91,6 +91,7 @@ class Children:
     name: str
     family: str
     via: str
+    create_verbs: tuple[str, ...] = ()  # also create children here, the owner taken from the path
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ class Family:
     write_policy: str = ADMIN
     path: str = ""
     create_verbs: tuple[str, ...] = ("POST",)
+    item_post_imports: bool = False  # the seed imports some families with POST /x/{id}
+    collection_clone: bool = False  # ... and clones some with POST /x/clone {"data": {"id": ...}}
     on_create: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:

@@ -12,7 +12,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 from typing import Any, Protocol
 
 
@@ -223,6 +223,23 @@ class LocalDateTime(Field):
         if self.epoch_ms:
             return None if value is None else value.replace(tzinfo=UTC).timestamp() * 1000
         return render_datetime(value, ctx.tz)
+
+
+@dataclass(frozen=True)
+class Date(Field):
+    """A calendar date, ``YYYY-MM-DD`` on the wire (a local date: no time zone applies)."""
+
+    def parse(self, raw: Any, ctx: Context) -> Any:
+        try:
+            value = date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None
+        except ValueError as exc:
+            raise Invalid(self.key) from exc
+        if value is None or not 1900 <= value.year <= 9998:
+            raise Invalid(self.key)
+        return value
+
+    def render(self, value: Any, ctx: Context) -> Any:
+        return None if value is None else value.isoformat()
 
 
 @dataclass(frozen=True)

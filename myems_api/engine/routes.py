@@ -53,8 +53,16 @@ class FamilyRoutes:
         for binding in f.bindings:
             found.extend(self._binding_endpoints(binding))
         for view in f.children:
-            found.append(Endpoint(f"{f.path}/{{id}}/{view.name}").add(
-                "GET", f.read_policy, lambda req, resp, id, view=view: self.on_children(req, resp, id, view)))
+            children = Endpoint(f"{f.path}/{{id}}/{view.name}").add(
+                "GET", f.read_policy, lambda req, resp, id, view=view: self.on_children(req, resp, id, view))
+            for verb in view.create_verbs:
+                children.add(verb, f.write_policy,
+                             lambda req, resp, id, view=view: self.on_child_create(req, resp, id, view))
+            found.append(children)
+        if f.portable and f.item_post_imports:
+            item.add("POST", f.write_policy, self.on_import)
+        if f.portable and f.collection_clone:
+            found.append(Endpoint(f.path + "/clone").add("POST", f.write_policy, self.on_collection_clone))
         return [e for e in found if e.policies]
 
     def _binding_endpoints(self, binding: Binding) -> list[Endpoint]:
@@ -108,6 +116,16 @@ class FamilyRoutes:
 
     def on_children(self, req: falcon.Request, resp: falcon.Response, id: str, view: Children) -> None:
         resp.media = self.store.children(self.store.parse_id(id), view)
+
+    def on_child_create(self, req: falcon.Request, resp: falcon.Response, id: str, view: Children) -> None:
+        child, new_id = self.store.create_child(self.store.parse_id(id), view, read_data(req, self.max_body))
+        resp.status = falcon.HTTP_201
+        resp.location = f"{child.family.path}/{new_id}"
+        resp.media = child.get(new_id)
+
+    def on_collection_clone(self, req: falcon.Request, resp: falcon.Response) -> None:
+        data = read_data(req, self.max_body)
+        self._created(resp, self.store.clone(self.store.parse_id(data.get("id"))))
 
     def on_bound(self, req: falcon.Request, resp: falcon.Response, id: str, binding: Binding) -> None:
         resp.media = self.store.bound(self.store.parse_id(id), binding)

@@ -296,8 +296,10 @@ class FamilyStore:
     def _refuse_if_related(self, conn: Connection, entity_id: int) -> None:
         singular = self.family.singular
         checks: list[tuple[sa.Table, str, str]] = []
+        owned_tables = {owned.table.name for owned in self.owned}  # deleted with the entity, not blockers
         for other, ref in self.registry.referrers(singular):
-            checks.append((other.table, ref.column, other.relation_code))
+            if other.table.name not in owned_tables:
+                checks.append((other.table, ref.column, other.relation_code))
         for owner, binding in self.registry.binders(singular):
             checks.append((binding.table, binding.target_column, owner.relation_code))
         for binding in self.family.bindings:
@@ -411,14 +413,27 @@ class FamilyStore:
             n += 1
 
     # ------------------------------------------------------------------ views and bindings
+    def child_store(self, view: Children) -> FamilyStore:
+        return FamilyStore(self.registry[view.family], self.registry, self.engine, self.ctx, self.reader)
+
     def children(self, entity_id: int, view: Children) -> list[dict[str, Any]]:
-        child = FamilyStore(self.registry[view.family], self.registry, self.engine, self.ctx, self.reader)
+        child = self.child_store(view)
         ref = next((f for f in child.family.refs if f.key == view.via), None)
         column = ref.column if ref else view.via
         with self.reader.connect() as conn:
             if not self._exists(conn, self.table, entity_id):
                 raise not_found(self.family.not_found_code)
         return child.find(where=child.table.c[column] == entity_id)
+
+    def create_child(self, entity_id: int, view: Children, payload: Mapping[str, Any]) -> tuple[FamilyStore, int]:
+        """Creates a child under this entity; the owner comes from the path, whatever the body says."""
+        child = self.child_store(view)
+        ref = next(f for f in child.family.refs if f.key == view.via)
+        with self.reader.connect() as conn:
+            if not self._exists(conn, self.table, entity_id):
+                raise not_found(self.family.not_found_code)
+        new_id, _ = child.create({**payload, ref.input_key: entity_id})
+        return child, new_id
 
     def target_store(self, binding: Binding) -> FamilyStore:
         return FamilyStore(self.registry[binding.target], self.registry, self.engine, self.ctx, self.reader)

@@ -241,6 +241,39 @@ CREATE TABLE tbl_protocols (
 	UNIQUE (code)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_reports (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	expression TEXT NOT NULL, 
+	is_enabled BOOL NOT NULL, 
+	is_run_immediately BOOL NOT NULL, 
+	last_run_datetime_utc DATETIME, 
+	next_run_datetime_utc DATETIME, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_rules (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	fdd_code VARCHAR(32) NOT NULL, 
+	category VARCHAR(32) NOT NULL, 
+	priority VARCHAR(16) NOT NULL, 
+	channel VARCHAR(16) NOT NULL, 
+	expression TEXT NOT NULL, 
+	message_template TEXT NOT NULL, 
+	is_enabled BOOL NOT NULL, 
+	is_run_immediately BOOL NOT NULL, 
+	last_run_datetime_utc DATETIME, 
+	next_run_datetime_utc DATETIME, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_sensors (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -276,6 +309,17 @@ CREATE TABLE tbl_sessions (
 CREATE INDEX ix_tbl_sessions_expires_datetime_utc ON tbl_sessions (expires_datetime_utc);
 
 CREATE INDEX ix_tbl_sessions_user_id ON tbl_sessions (user_id);
+
+CREATE TABLE tbl_store_types (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	description TEXT, 
+	simplified_code VARCHAR(32), 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE TABLE tbl_svgs (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -326,6 +370,17 @@ CREATE TABLE tbl_tariffs_timeofuses (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_tbl_tariffs_timeofuses_tariff_id ON tbl_tariffs_timeofuses (tariff_id);
+
+CREATE TABLE tbl_tenant_types (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	description TEXT, 
+	simplified_code VARCHAR(32), 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE TABLE tbl_timezones (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -392,3 +447,24 @@ CREATE INDEX ix_tbl_virtual_meters_cost_center_id ON tbl_virtual_meters (cost_ce
 CREATE INDEX ix_tbl_virtual_meters_energy_category_id ON tbl_virtual_meters (energy_category_id);
 
 CREATE INDEX ix_tbl_virtual_meters_energy_item_id ON tbl_virtual_meters (energy_item_id);
+
+CREATE TABLE tbl_working_calendars (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_working_calendars_non_working_days (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	working_calendar_id BIGINT NOT NULL, 
+	date_local DATE NOT NULL, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (working_calendar_id, date_local)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_working_calendars_non_working_days_working_calendar_id ON tbl_working_calendars_non_working_days (working_calendar_id);

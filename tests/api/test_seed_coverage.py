@@ -10,6 +10,7 @@ BUILT = {
     "energycategories", "energyitems", "costcenters", "contacts", "timezones", "apikeys", "privileges",
     "tariffs", "gateways", "datasources", "protocols", "points", "pointlimits", "meters", "offlinemeters",
     "virtualmeters", "sensors", "commands", "svgs", "menus",
+    "tenanttypes", "storetypes", "workingcalendars", "nonworkingdays", "rules", "advancedreports",
 }
 USER_ROUTES_BUILT = {"/users", "/users/{id}", "/users/login", "/users/logout", "/users/changepassword",
                      "/users/resetpassword", "/users/unlock/{id}"}

@@ -1,0 +1,105 @@
+"""Tenant and store types, working calendars with their non-working days, fault-detection rules and
+advanced report configurations.
+
+Non-working days belong to their calendar: written through ``/workingcalendars/{id}/nonworkingdays`` (the
+seed creates them with PUT; POST works too) or ``/nonworkingdays/{id}``, one per date per calendar, and
+exported, cloned and deleted with it. Rules and advanced reports are stored and validated here; running
+them (``PUT .../run``) answers 501 until the rule engine and report scheduler exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import falcon
+
+from myems_api.db import schema
+from myems_api.engine.family import ADMIN, Children, Family, Items
+from myems_api.engine.fields import Bool, Choice, Date, JsonText, LocalDateTime, Name, Ref, Text
+from myems_api.engine.store import FamilyStore
+from myems_api.errors import ApiError
+from myems_api.http import Endpoint
+
+
+def _type_family(singular: str, plural: str, table: Any) -> Family:
+    return Family(singular, plural, table, fields=(
+        Name(), Text("description", max_len=4096, required=False, null=True),
+        Text("simplified_code", max_len=32, required=False, null=True)))
+
+
+tenant_types = _type_family("tenant_type", "tenant_types", schema.tenant_types)
+store_types = _type_family("store_type", "store_types", schema.store_types)
+
+
+def distinct_dates(days: list[dict[str, Any]], calendar: Mapping[str, Any]) -> str | None:
+    dates = [d["date_local"] for d in days]
+    return None if len(set(dates)) == len(dates) else "API.NON_WORKING_DAY_DATE_LOCAL_IS_ALREADY_IN_USE"
+
+
+DAY_FIELDS = (Date("date_local"), Text("description", max_len=4096, required=False, null=True))
+
+working_calendars = Family(
+    "working_calendar", "working_calendars", schema.working_calendars,
+    fields=(Name(), Text("description", max_len=4096, required=False, null=True)),
+    items=(Items("non_working_days", schema.non_working_days, "working_calendar_id", fields=DAY_FIELDS,
+                 check=distinct_dates),),
+    children=(Children("nonworkingdays", "non_working_day", via="working_calendar", create_verbs=("POST", "PUT")),),
+    portable=True, item_post_imports=True,
+)
+
+non_working_days = Family(
+    "non_working_day", "non_working_days", schema.non_working_days,
+    fields=(Ref("working_calendar"), Date("date_local", unique=True, unique_with=("working_calendar_id",)),
+            Text("description", max_len=4096, required=False, null=True)),
+    ops=frozenset({"get", "update", "delete"}),
+)
+
+RULE_CATEGORIES = ("SYSTEM", "REALTIME", "SPACE", "METER", "TENANT", "STORE", "SHOPFLOOR", "EQUIPMENT",
+                   "COMBINEDEQUIPMENT")
+
+rules = Family(
+    "rule", "rules", schema.rules,
+    fields=(
+        Name(), Text("fdd_code", max_len=32, pattern=r"[A-Z]+\d+"), Choice("category", choices=RULE_CATEGORIES),
+        Choice("priority", choices=("CRITICAL", "HIGH", "MEDIUM", "LOW")),
+        Choice("channel", choices=("WEB", "EMAIL", "SMS", "WECHAT", "CALL")),
+        JsonText("expression"), Text("message_template", max_len=4096), Bool("is_enabled"),
+        Bool("is_run_immediately", required=False, default=False),
+        LocalDateTime("last_run_datetime", writable=False), LocalDateTime("next_run_datetime", writable=False),
+    ),
+    portable=True,
+)
+
+advanced_reports = Family(
+    "advanced_report", "advanced_reports", schema.advanced_reports,
+    fields=(
+        Name(), JsonText("expression"), Bool("is_enabled"),
+        Bool("is_run_immediately", required=False, default=False),
+        LocalDateTime("next_run_datetime", required=False, null=True),
+        LocalDateTime("last_run_datetime", writable=False),
+    ),
+    portable=True, collection_clone=True,
+)
+
+FAMILIES = (tenant_types, store_types, working_calendars, non_working_days, rules, advanced_reports)
+
+
+class RunLater:
+    """``PUT /rules/{id}/run`` and ``PUT /advancedreports/{id}/run``: the entity is checked, then 501."""
+
+    def __init__(self, stores: Mapping[str, FamilyStore]) -> None:
+        self.stores = stores
+
+    def endpoints(self) -> list[Endpoint]:
+        return [self._run("rule", "API.RUNNING_RULES_IS_NOT_AVAILABLE_YET"),
+                self._run("advanced_report", "API.RUNNING_ADVANCED_REPORTS_IS_NOT_AVAILABLE_YET")]
+
+    def _run(self, singular: str, code: str) -> Endpoint:
+        store = self.stores[singular]
+
+        def on_put(req: falcon.Request, resp: falcon.Response, id: str) -> None:
+            store.get(store.parse_id(id))
+            raise ApiError(501, code)
+
+        return Endpoint(f"{store.family.path}/{{id}}/run").add("PUT", ADMIN, on_put)
