@@ -79,6 +79,14 @@ class FamilyStore:
         self._by_id = self.select.where(self.table.c.id == sa.bindparam("entity_id"))
         self.owned = [OwnedRows(spec, ctx) for spec in family.items]
         self.on_change: list[Callable[[int], None]] = []  # called with the id after an update or delete
+        self._others: dict[str, FamilyStore] = {}
+
+    def other(self, singular: str) -> FamilyStore:
+        """The store of another family on the same engines, built once (statements are prepared then)."""
+        if singular not in self._others:
+            self._others[singular] = FamilyStore(self.registry[singular], self.registry, self.engine, self.ctx,
+                                                 self.reader)
+        return self._others[singular]
 
     def _changed(self, entity_id: int) -> None:
         for listener in self.on_change:
@@ -414,7 +422,7 @@ class FamilyStore:
 
     # ------------------------------------------------------------------ views and bindings
     def child_store(self, view: Children) -> FamilyStore:
-        return FamilyStore(self.registry[view.family], self.registry, self.engine, self.ctx, self.reader)
+        return self.other(view.family)
 
     def children(self, entity_id: int, view: Children) -> list[dict[str, Any]]:
         child = self.child_store(view)
@@ -436,7 +444,7 @@ class FamilyStore:
         return child, new_id
 
     def target_store(self, binding: Binding) -> FamilyStore:
-        return FamilyStore(self.registry[binding.target], self.registry, self.engine, self.ctx, self.reader)
+        return self.other(binding.target)
 
     def bound(self, entity_id: int, binding: Binding) -> list[dict[str, Any]]:
         link = binding.table
