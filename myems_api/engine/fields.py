@@ -230,11 +230,13 @@ class Date(Field):
     """A calendar date, ``YYYY-MM-DD`` on the wire (a local date: no time zone applies)."""
 
     def parse(self, raw: Any, ctx: Context) -> Any:
+        if not isinstance(raw, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise Invalid(self.key)  # fromisoformat alone would also take week dates like 2023-W09-3
         try:
-            value = date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None
+            value = date.fromisoformat(raw)
         except ValueError as exc:
             raise Invalid(self.key) from exc
-        if value is None or not 1900 <= value.year <= 9998:
+        if not 1900 <= value.year <= 9998:
             raise Invalid(self.key)
         return value
 
@@ -288,6 +290,10 @@ class UtcDateTime(Field):
         return render_datetime(value, UTC)
 
 
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 @dataclass(frozen=True)
 class JsonText(Field):
     """A JSON document kept as text; clients send it as a JSON string (MyEMS) or as an object."""
@@ -297,12 +303,15 @@ class JsonText(Field):
     def parse(self, raw: Any, ctx: Context) -> Any:
         if isinstance(raw, str):
             try:
-                json.loads(raw)
+                json.loads(raw, parse_constant=_no_constants)
             except ValueError as exc:
                 raise Invalid(self.key) from exc
             text = raw
         elif isinstance(raw, dict | list):
-            text = json.dumps(raw, ensure_ascii=False)
+            try:
+                text = json.dumps(raw, ensure_ascii=False, allow_nan=False)
+            except ValueError as exc:
+                raise Invalid(self.key) from exc
         else:
             raise Invalid(self.key)
         if len(text) > self.max_len:
