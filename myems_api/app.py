@@ -33,6 +33,7 @@ from myems_api.resources import (
     meters,
     presentation,
     site_settings,
+    spaces,
     system,
     tariffs,
     users,
@@ -49,7 +50,7 @@ class EmsApp(falcon.App):  # type: ignore[type-arg]
 
 def default_families() -> tuple[Family, ...]:
     return (*master_data.FAMILIES, *tariffs.FAMILIES, *acquisition_config.FAMILIES, *meters.FAMILIES,
-            *commands.FAMILIES, *presentation.FAMILIES, *site_settings.FAMILIES, *users.FAMILIES)
+            *commands.FAMILIES, *presentation.FAMILIES, *site_settings.FAMILIES, *spaces.FAMILIES, *users.FAMILIES)
 
 
 def create_app(config: Config, databases: Databases | None = None,
@@ -69,6 +70,7 @@ def create_app(config: Config, databases: Databases | None = None,
     endpoints: list[Endpoint] = [
         *system.Health(databases).endpoints(),
         *presentation.WebMenus(databases.system_reader).endpoints(),
+        *spaces.SpaceTree(databases.system_reader).endpoints(),
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
     ]
     stores = {family.singular: FamilyStore(family, registry, databases.system, ctx, databases.system_reader)

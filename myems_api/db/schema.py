@@ -282,3 +282,19 @@ advanced_reports = sa.Table(
     sa.Column("last_run_datetime_utc", sa.DateTime, nullable=True),
     sa.Column("next_run_datetime_utc", sa.DateTime, nullable=True), **MYSQL,
 )
+
+spaces = sa.Table(
+    "tbl_spaces", metadata, pk(), name_col(), uuid_col(), ref("parent_space_id", nullable=True),
+    coefficient("area"), ref("timezone_id"), flag("is_input_counted"), flag("is_output_counted"),
+    ref("contact_id", nullable=True), ref("cost_center_id", nullable=True),
+    coefficient("latitude", nullable=True), coefficient("longitude", nullable=True),
+    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)
+
+spaces_meters = link("tbl_spaces_meters", "space_id", "meter_id")
+spaces_offline_meters = link("tbl_spaces_offline_meters", "space_id", "offline_meter_id")
+spaces_virtual_meters = link("tbl_spaces_virtual_meters", "space_id", "virtual_meter_id")
+spaces_points = link("tbl_spaces_points", "space_id", "point_id")
+spaces_sensors = link("tbl_spaces_sensors", "space_id", "sensor_id")
+spaces_commands = link("tbl_spaces_commands", "space_id", "command_id")
+spaces_working_calendars = link("tbl_spaces_working_calendars", "space_id", "working_calendar_id")

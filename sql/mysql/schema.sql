@@ -310,6 +310,117 @@ CREATE INDEX ix_tbl_sessions_expires_datetime_utc ON tbl_sessions (expires_datet
 
 CREATE INDEX ix_tbl_sessions_user_id ON tbl_sessions (user_id);
 
+CREATE TABLE tbl_spaces (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	parent_space_id BIGINT, 
+	area NUMERIC(18, 6) NOT NULL, 
+	timezone_id BIGINT NOT NULL, 
+	is_input_counted BOOL NOT NULL, 
+	is_output_counted BOOL NOT NULL, 
+	contact_id BIGINT, 
+	cost_center_id BIGINT, 
+	latitude NUMERIC(18, 6), 
+	longitude NUMERIC(18, 6), 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_contact_id ON tbl_spaces (contact_id);
+
+CREATE INDEX ix_tbl_spaces_cost_center_id ON tbl_spaces (cost_center_id);
+
+CREATE INDEX ix_tbl_spaces_parent_space_id ON tbl_spaces (parent_space_id);
+
+CREATE INDEX ix_tbl_spaces_timezone_id ON tbl_spaces (timezone_id);
+
+CREATE TABLE tbl_spaces_commands (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	command_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, command_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_commands_command_id ON tbl_spaces_commands (command_id);
+
+CREATE INDEX ix_tbl_spaces_commands_space_id ON tbl_spaces_commands (space_id);
+
+CREATE TABLE tbl_spaces_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_meters_meter_id ON tbl_spaces_meters (meter_id);
+
+CREATE INDEX ix_tbl_spaces_meters_space_id ON tbl_spaces_meters (space_id);
+
+CREATE TABLE tbl_spaces_offline_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	offline_meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, offline_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_offline_meters_offline_meter_id ON tbl_spaces_offline_meters (offline_meter_id);
+
+CREATE INDEX ix_tbl_spaces_offline_meters_space_id ON tbl_spaces_offline_meters (space_id);
+
+CREATE TABLE tbl_spaces_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_points_point_id ON tbl_spaces_points (point_id);
+
+CREATE INDEX ix_tbl_spaces_points_space_id ON tbl_spaces_points (space_id);
+
+CREATE TABLE tbl_spaces_sensors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	sensor_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, sensor_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_sensors_sensor_id ON tbl_spaces_sensors (sensor_id);
+
+CREATE INDEX ix_tbl_spaces_sensors_space_id ON tbl_spaces_sensors (space_id);
+
+CREATE TABLE tbl_spaces_virtual_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	virtual_meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, virtual_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_virtual_meters_space_id ON tbl_spaces_virtual_meters (space_id);
+
+CREATE INDEX ix_tbl_spaces_virtual_meters_virtual_meter_id ON tbl_spaces_virtual_meters (virtual_meter_id);
+
+CREATE TABLE tbl_spaces_working_calendars (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	working_calendar_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, working_calendar_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_working_calendars_space_id ON tbl_spaces_working_calendars (space_id);
+
+CREATE INDEX ix_tbl_spaces_working_calendars_working_calendar_id ON tbl_spaces_working_calendars (working_calendar_id);
+
 CREATE TABLE tbl_store_types (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 

@@ -1,0 +1,127 @@
+"""Spaces: one tree under a single root space, with what each space is bound to.
+
+- The first space without a parent is the root; a second one is refused (``API.ROOT_SPACE_ALREADY_EXISTS``).
+- A new parent may not be the space itself or one of its descendants
+  (``API.PARENT_SPACE_WOULD_CREATE_A_CYCLE``); deleting a space with children or bindings is refused.
+- ``GET /spaces/tree`` answers the tree the caller may see: admins and API keys all of it, other users
+  the subtrees named by their privilege (``{"spaces": [ids]}``), nothing without one.
+
+Bindings to tenants, stores, shopfloors, equipment, combined equipment, microgrids and energy storage
+power stations come with those families.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import falcon
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from myems_api.auth import Principal
+from myems_api.db import schema
+from myems_api.engine.family import READ, Binding, Children, Family
+from myems_api.engine.fields import Bool, Derived, Name, Number, Ref, Text
+from myems_api.http import Endpoint
+
+s = schema.spaces
+
+
+def check_single_root(conn: Connection, space: Mapping[str, Any], space_id: int | None) -> str | None:
+    if space.get("parent_space_id") is not None:
+        return None
+    other_root = sa.select(s.c.id).where(s.c.parent_space_id.is_(None))
+    if space_id is not None:
+        other_root = other_root.where(s.c.id != space_id)
+    return "API.ROOT_SPACE_ALREADY_EXISTS" if conn.execute(other_root.limit(1)).first() else None
+
+
+def check_acyclic(conn: Connection, space: Mapping[str, Any], space_id: int | None) -> str | None:
+    """Walks up from the new parent; meeting this space means the tree would become a loop."""
+    seen: set[int] = set()
+    current = space.get("parent_space_id")
+    while current is not None and current not in seen:
+        if current == space_id:
+            return "API.PARENT_SPACE_WOULD_CREATE_A_CYCLE"
+        seen.add(current)
+        current = conn.execute(sa.select(s.c.parent_space_id).where(s.c.id == current)).scalar()
+    return None
+
+
+def _bind(name: str, target: str, table: sa.Table, column: str) -> Binding:
+    return Binding(name, target, table, "space_id", column)
+
+
+spaces = Family(
+    "space", "spaces", schema.spaces,
+    fields=(
+        Name(), Ref("parent_space", family="space", required=False, null=True),
+        Derived("parent_space_id", db_column="parent_space_id"),
+        Number("area", min=0), Ref("timezone"), Bool("is_input_counted"), Bool("is_output_counted"),
+        Ref("contact", required=False, null=True), Ref("cost_center", required=False, null=True),
+        Number("latitude", min=-90, max=90, required=False, null=True),
+        Number("longitude", min=-180, max=180, required=False, null=True),
+        Text("description", max_len=4096, required=False, null=True),
+        Derived("qrcode", template="space:{}"),
+    ),
+    db_checks=(check_single_root, check_acyclic),
+    bindings=(
+        _bind("meters", "meter", schema.spaces_meters, "meter_id"),
+        _bind("offlinemeters", "offline_meter", schema.spaces_offline_meters, "offline_meter_id"),
+        _bind("virtualmeters", "virtual_meter", schema.spaces_virtual_meters, "virtual_meter_id"),
+        _bind("points", "point", schema.spaces_points, "point_id"),
+        _bind("sensors", "sensor", schema.spaces_sensors, "sensor_id"),
+        _bind("commands", "command", schema.spaces_commands, "command_id"),
+        _bind("workingcalendars", "working_calendar", schema.spaces_working_calendars, "working_calendar_id"),
+    ),
+    children=(Children("children", "space", via="parent_space"),),
+    portable=True,
+)
+
+FAMILIES = (spaces,)
+
+
+class SpaceTree:
+    """``GET /spaces/tree``: nested ``{id, name, uuid, children}`` nodes the caller may see."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def endpoints(self) -> list[Endpoint]:
+        return [Endpoint("/spaces/tree").add("GET", READ, self.on_get)]
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        principal: Principal = req.context.principal
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(s.c.id, s.c.name, s.c.uuid, s.c.parent_space_id).order_by(s.c.id)).all()
+            allowed = None if principal.kind == "apikey" or principal.is_admin else self._privileged(conn, principal)
+        nodes = {r.id: {"id": r.id, "name": r.name, "uuid": r.uuid, "children": []} for r in rows}
+        roots: list[dict[str, Any]] = []
+        for r in rows:
+            parent = nodes.get(r.parent_space_id) if r.parent_space_id is not None else None
+            (parent["children"] if parent else roots).append(nodes[r.id])
+        resp.media = roots if allowed is None else [nodes[i] for i in allowed if i in nodes]
+
+    @staticmethod
+    def _privileged(conn: Connection, principal: Principal) -> list[int]:
+        """The privilege's space ids, minus those already inside another listed subtree."""
+        data = conn.execute(sa.select(schema.privileges.c.data).where(
+            schema.privileges.c.id == principal.privilege_id)).scalar() if principal.privilege_id else None
+        try:
+            listed = [int(i) for i in json.loads(data or "{}").get("spaces", [])]
+        except (ValueError, TypeError, AttributeError):
+            return []
+        parents = dict(conn.execute(sa.select(s.c.id, s.c.parent_space_id)).all())
+
+        def inside_another(space_id: int) -> bool:
+            seen, current = set(), parents.get(space_id)
+            while current is not None and current not in seen:
+                if current in listed:
+                    return True
+                seen.add(current)
+                current = parents.get(current)
+            return False
+
+        return [i for i in dict.fromkeys(listed) if not inside_another(i)]
