@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from falcon import testing
 
 
@@ -48,3 +49,12 @@ class Api:
         result = self.post(path, data)
         assert result.status_code == 201, (path, result.status_code, result.json)
         return dict(result.json)
+
+
+def count(app: Any, table: sa.Table, **where: Any) -> int:
+    """Rows of ``table`` (matching ``where``), read straight from the app's system store."""
+    stmt = sa.select(sa.func.count()).select_from(table)
+    for column, value in where.items():
+        stmt = stmt.where(table.c[column] == value)
+    with app.databases.system.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())

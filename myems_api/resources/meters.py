@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from myems_api.db import schema
+from myems_api.engine.checks import no_cycle
 from myems_api.engine.family import ADMIN, Binding, Children, Family, Guard, Items
 from myems_api.engine.fields import Bool, Choice, Context, Derived, Int, JsonText, Name, Number, Ref, Text
 from myems_api.engine.store import FamilyStore
@@ -138,17 +139,6 @@ def check_item_in_category(conn: Connection, meter: Mapping[str, Any], meter_id:
     return None
 
 
-def check_master_acyclic(conn: Connection, meter: Mapping[str, Any], meter_id: int | None) -> str | None:
-    """Walks up from the new master; meeting this meter means the chain would become a loop."""
-    seen: set[int] = set()
-    current = meter.get("master_meter_id")
-    while current is not None and current not in seen:
-        if current == meter_id:
-            return "API.CANNOT_SET_EXISTING_SUBMETER_AS_MASTER_METER"
-        seen.add(current)
-        current = conn.execute(sa.select(schema.meters.c.master_meter_id).where(
-            schema.meters.c.id == current)).scalar()
-    return None
 
 
 def _used_in_virtual_meters(meter_type: str) -> Guard:
@@ -172,7 +162,8 @@ meters = Family(
     "meter", "meters", schema.meters,
     fields=(*meter_fields(master=True), Derived("qrcode", template="meter:{}")),
     checks=(check_hourly_limits,),
-    db_checks=(check_item_in_category, check_master_acyclic),
+    db_checks=(check_item_in_category, no_cycle(schema.meters, "master_meter_id",
+                                                  "API.CANNOT_SET_EXISTING_SUBMETER_AS_MASTER_METER")),
     bindings=(Binding("points", "point", schema.meters_points, "meter_id", "point_id", check=bind_point_to_meter),
               Binding("commands", "command", schema.meters_commands, "meter_id", "command_id")),
     children=(Children("submeters", "meter", via="master_meter"),),

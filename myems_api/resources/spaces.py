@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from myems_api.auth import Principal
 from myems_api.db import schema
+from myems_api.engine.checks import no_cycle
 from myems_api.engine.family import READ, Binding, Children, Family
 from myems_api.engine.fields import Bool, Derived, Name, Number, Ref, Text
 from myems_api.http import Endpoint
@@ -38,16 +39,6 @@ def check_single_root(conn: Connection, space: Mapping[str, Any], space_id: int 
     return "API.ROOT_SPACE_ALREADY_EXISTS" if conn.execute(other_root.limit(1)).first() else None
 
 
-def check_acyclic(conn: Connection, space: Mapping[str, Any], space_id: int | None) -> str | None:
-    """Walks up from the new parent; meeting this space means the tree would become a loop."""
-    seen: set[int] = set()
-    current = space.get("parent_space_id")
-    while current is not None and current not in seen:
-        if current == space_id:
-            return "API.PARENT_SPACE_WOULD_CREATE_A_CYCLE"
-        seen.add(current)
-        current = conn.execute(sa.select(s.c.parent_space_id).where(s.c.id == current)).scalar()
-    return None
 
 
 def _bind(name: str, target: str, table: sa.Table, column: str) -> Binding:
@@ -66,7 +57,8 @@ spaces = Family(
         Text("description", max_len=4096, required=False, null=True),
         Derived("qrcode", template="space:{}"),
     ),
-    db_checks=(check_single_root, check_acyclic),
+    db_checks=(check_single_root,
+               no_cycle(schema.spaces, "parent_space_id", "API.PARENT_SPACE_WOULD_CREATE_A_CYCLE")),
     bindings=(
         _bind("meters", "meter", schema.spaces_meters, "meter_id"),
         _bind("offlinemeters", "offline_meter", schema.spaces_offline_meters, "offline_meter_id"),

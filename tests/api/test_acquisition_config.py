@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from myems_api.db import schema
 from tests.api import test_engine_portability as portability
+from tests.api.test_engine_portability import clone, export
 from tests.client import Api
 
 other = portability.other  # an administrator session on a second, empty instance
@@ -78,17 +79,8 @@ def epoch_ms(when: datetime) -> float:
     return when.replace(tzinfo=UTC).timestamp() * 1000
 
 
-def clone(api: Api, path: str, entity_id: int) -> dict[str, Any]:
-    result = api.post(f"{path}/{entity_id}/clone")
-    assert result.status_code == 201, result.json
-    assert result.headers["location"] == f"{path}/{result.json['id']}"
-    return dict(result.json)
 
 
-def export(api: Api, path: str, entity_id: int) -> dict[str, Any]:
-    result = api.get(f"{path}/{entity_id}/export")
-    assert result.status_code == 200, result.json
-    return dict(result.json)
 
 
 def imported(api: Api, path: str, body: dict[str, Any], target: str = "") -> dict[str, Any]:

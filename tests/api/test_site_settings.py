@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from myems_api.db import schema
 from tests.api import test_engine_portability as portability
 from tests.api.test_auth import create_user
-from tests.client import Api
+from tests.api.test_engine_portability import export
+from tests.client import Api, count
 from tests.conftest import ADMIN_PASSWORD, make_app
 
 other = portability.other  # an administrator session on a second, empty instance
@@ -60,12 +61,6 @@ def assert_error(result: Any, status: int, code: str) -> None:
     assert result.json["description"] == code, result.json
 
 
-def count(app: Any, table: sa.Table, **where: Any) -> int:
-    stmt = sa.select(sa.func.count()).select_from(table)
-    for column, value in where.items():
-        stmt = stmt.where(table.c[column] == value)
-    with app.databases.system.connect() as conn:
-        return int(conn.execute(stmt).scalar_one())
 
 
 def stored(app: Any) -> dict[str, int]:
@@ -86,10 +81,6 @@ def created(result: Any, path: str) -> dict[str, Any]:
     return dict(result.json)
 
 
-def export(api: Api, path: str, entity_id: int) -> dict[str, Any]:
-    result = api.get(f"{path}/{entity_id}/export")
-    assert result.status_code == 200, result.json
-    return dict(result.json)
 
 
 def without(obj: dict[str, Any], *keys: str) -> dict[str, Any]:

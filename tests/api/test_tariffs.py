@@ -13,11 +13,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from myems_api.db import schema
 from tests.api import test_engine_portability as portability
-from tests.client import Api
+from tests.client import Api, count
 from tests.conftest import ADMIN_PASSWORD, make_app
 
 other = portability.other  # an administrator session on a second, empty instance
@@ -92,12 +91,6 @@ def assert_rows(answered: list[dict[str, Any]], sent: list[dict[str, Any]]) -> N
                 assert got[key] == value, (key, got)
 
 
-def count(app: Any, table: sa.Table, **where: Any) -> int:
-    stmt = sa.select(sa.func.count()).select_from(table)
-    for column, value in where.items():
-        stmt = stmt.where(table.c[column] == value)
-    with app.databases.system.connect() as conn:
-        return int(conn.execute(stmt).scalar_one())
 
 
 def stored_rows(app: Any, tariff_id: int) -> tuple[int, int]:
