@@ -29,10 +29,13 @@ from myems_api.mqtt import Broker
 from myems_api.resources import (
     acquisition_config,
     commands,
+    diagrams,
+    equipment,
     master_data,
     meters,
     presentation,
     site_settings,
+    sites,
     spaces,
     system,
     tariffs,
@@ -50,7 +53,8 @@ class EmsApp(falcon.App):  # type: ignore[type-arg]
 
 def default_families() -> tuple[Family, ...]:
     return (*master_data.FAMILIES, *tariffs.FAMILIES, *acquisition_config.FAMILIES, *meters.FAMILIES,
-            *commands.FAMILIES, *presentation.FAMILIES, *site_settings.FAMILIES, *spaces.FAMILIES, *users.FAMILIES)
+            *commands.FAMILIES, *presentation.FAMILIES, *site_settings.FAMILIES, *equipment.FAMILIES,
+            *sites.FAMILIES, *diagrams.FAMILIES, *spaces.FAMILIES, *users.FAMILIES)
 
 
 def create_app(config: Config, databases: Databases | None = None,
@@ -83,6 +87,9 @@ def create_app(config: Config, databases: Databases | None = None,
         broker = Broker(config.mqtt_host, config.mqtt_port, config.mqtt_username, config.mqtt_password,
                         config.mqtt_timeout_seconds) if config.mqtt_host else None
         endpoints.extend(commands.CommandSend(stores["command"], broker, config.max_body_bytes).endpoints())
+    if "space" in stores and "energy_category" in stores:
+        endpoints.extend(spaces.TreeEnergyCategories(stores["space"], stores["energy_category"]).endpoints())
+        endpoints.extend(spaces.NotYetBound().endpoints())
     if "rule" in stores and "advanced_report" in stores:
         endpoints.extend(site_settings.RunLater(stores).endpoints())
     # A changed or deleted account or key takes effect at once in this process (others: within the cache TTL).

@@ -48,8 +48,10 @@ def not_found(code: str) -> ApiError:
 
 
 def refused(code: str) -> ApiError:
-    """A validation code as an error: ``..._NOT_FOUND`` codes are 404, the rest 400."""
-    return not_found(code) if code.endswith("_NOT_FOUND") else bad_request(code)
+    """A validation code as an error: ``..._NOT_FOUND`` codes are 404, ``..._IS_ALREADY_IN_USE`` 409, the rest 400."""
+    if code.endswith("_NOT_FOUND"):
+        return not_found(code)
+    return conflict(code) if code.endswith("_IS_ALREADY_IN_USE") else bad_request(code)
 
 
 def conflict(code: str) -> ApiError:

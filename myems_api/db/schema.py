@@ -171,9 +171,18 @@ def flag(name: str, default: bool = False) -> sa.Column[bool]:
     return sa.Column(name, sa.Boolean, nullable=False, default=default)
 
 
-def link(name: str, owner: str, target: str) -> sa.Table:
-    """A many-to-many binding table: one row per (owner, target)."""
-    return sa.Table(name, metadata, pk(), ref(owner), ref(target), sa.UniqueConstraint(owner, target), **MYSQL)
+def link(name: str, owner: str, target: str, *extra: sa.Column[Any]) -> sa.Table:
+    """A many-to-many binding table: one row per (owner, target), with the binding's own columns."""
+    return sa.Table(name, metadata, pk(), ref(owner), ref(target), *extra, sa.UniqueConstraint(owner, target),
+                    **MYSQL)
+
+
+def links(owner_plural: str, owner: str, targets: tuple[str, ...], outputs: tuple[str, ...] = ()) -> dict[str, sa.Table]:
+    """``tbl_<owner>_<target>`` binding tables by target family (``meter`` -> ``tbl_tenants_meters``);
+    bindings to ``outputs`` say whether the target measures the owner's output (``is_output``)."""
+    return {target: link(f"tbl_{owner_plural}_{target}s", owner, f"{target}_id",
+                         *([flag("is_output")] if target in outputs else []))
+            for target in targets}
 
 
 points = sa.Table(
@@ -298,3 +307,97 @@ spaces_points = link("tbl_spaces_points", "space_id", "point_id")
 spaces_sensors = link("tbl_spaces_sensors", "space_id", "sensor_id")
 spaces_commands = link("tbl_spaces_commands", "space_id", "command_id")
 spaces_working_calendars = link("tbl_spaces_working_calendars", "space_id", "working_calendar_id")
+
+METERING = ("meter", "offline_meter", "virtual_meter")
+SITE_TARGETS = (*METERING, "point", "sensor", "working_calendar", "command")
+
+
+def site_columns(*columns: sa.Column[Any]) -> list[sa.Column[Any]]:
+    """What tenants, stores and shopfloors share: area, counted input, contact and cost center."""
+    return [pk(), name_col(), uuid_col(), *columns, coefficient("area"), flag("is_input_counted", True),
+            ref("contact_id", nullable=True), ref("cost_center_id", nullable=True),
+            sa.Column("description", sa.Text, nullable=True)]
+
+
+def svg_text(nullable: bool = False) -> sa.Column[str]:
+    return sa.Column("svg", sa.Text().with_variant(sa.dialects.mysql.MEDIUMTEXT(), "mysql"), nullable=nullable)
+
+
+def equipment_columns() -> list[sa.Column[Any]]:
+    return [pk(), name_col(), uuid_col(), flag("is_input_counted", True), flag("is_output_counted"),
+            ref("cost_center_id"), svg_text(nullable=True), sa.Column("camera_url", sa.String(1024), nullable=True),
+            sa.Column("description", sa.Text, nullable=True)]
+
+
+def parameters_table(name: str, owner: str) -> sa.Table:
+    """Named parameters of a piece of equipment: a constant, a point, or a ratio of two meters (by uuid)."""
+    return sa.Table(
+        name, metadata, pk(), ref(owner), sa.Column("name", name_type(), nullable=False),
+        sa.Column("parameter_type", sa.String(16), nullable=False),
+        sa.Column("constant", sa.String(255), nullable=True), ref("point_id", nullable=True),
+        sa.Column("numerator_meter_uuid", sa.String(36), nullable=True),
+        sa.Column("denominator_meter_uuid", sa.String(36), nullable=True),
+        sa.UniqueConstraint(owner, "name"), **MYSQL,
+    )
+
+
+equipments = sa.Table("tbl_equipments", metadata, *equipment_columns(), **MYSQL)
+equipments_links = links("equipments", "equipment_id", (*METERING, "command"), outputs=METERING)
+equipment_parameters = parameters_table("tbl_equipments_parameters", "equipment_id")
+
+combined_equipments = sa.Table("tbl_combined_equipments", metadata, *equipment_columns(), **MYSQL)
+combined_equipments_links = links("combined_equipments", "combined_equipment_id",
+                                  ("equipment", *METERING, "command"), outputs=METERING)
+combined_equipment_parameters = parameters_table("tbl_combined_equipments_parameters", "combined_equipment_id")
+
+tenants = sa.Table(
+    "tbl_tenants", metadata, *site_columns(
+        sa.Column("buildings", sa.String(255), nullable=False), sa.Column("floors", sa.String(255), nullable=False),
+        sa.Column("rooms", sa.String(255), nullable=False), ref("tenant_type_id"), flag("is_key_tenant"),
+        sa.Column("lease_number", sa.String(255), nullable=False),
+        sa.Column("lease_start_datetime_utc", sa.DateTime, nullable=False),
+        sa.Column("lease_end_datetime_utc", sa.DateTime, nullable=False), flag("is_in_lease", True)),
+    **MYSQL,
+)
+tenants_links = links("tenants", "tenant_id", SITE_TARGETS)
+
+stores = sa.Table(
+    "tbl_stores", metadata, *site_columns(
+        sa.Column("address", sa.String(255), nullable=False),
+        coefficient("latitude", nullable=True), coefficient("longitude", nullable=True), ref("store_type_id")),
+    **MYSQL,
+)
+stores_links = links("stores", "store_id", SITE_TARGETS)
+
+shopfloors = sa.Table("tbl_shopfloors", metadata, *site_columns(), **MYSQL)
+shopfloors_links = links("shopfloors", "shopfloor_id", ("equipment", *SITE_TARGETS))
+
+spaces_links = links("spaces", "space_id", ("tenant", "store", "shopfloor", "equipment", "combined_equipment"))
+
+distribution_systems = sa.Table(
+    "tbl_distribution_systems", metadata, pk(), name_col(), uuid_col(), svg_text(),
+    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+)
+
+distribution_circuits = sa.Table(
+    "tbl_distribution_circuits", metadata, pk(), name_col(unique=False), uuid_col(), ref("distribution_system_id"),
+    sa.Column("distribution_room", sa.String(255), nullable=False),
+    sa.Column("switchgear", sa.String(255), nullable=False),
+    coefficient("peak_load"), coefficient("peak_current"),
+    sa.Column("customers", sa.String(255), nullable=True), sa.Column("meters", sa.String(255), nullable=True),
+    sa.UniqueConstraint("distribution_system_id", "name"), **MYSQL,
+)
+distribution_circuits_links = links("distribution_circuits", "distribution_circuit_id", ("point",))
+
+energy_flow_diagrams = sa.Table("tbl_energy_flow_diagrams", metadata, pk(), name_col(), uuid_col(), **MYSQL)
+
+energy_flow_diagram_nodes = sa.Table(
+    "tbl_energy_flow_diagrams_nodes", metadata, pk(), ref("energy_flow_diagram_id"),
+    sa.Column("name", name_type(), nullable=False), sa.UniqueConstraint("energy_flow_diagram_id", "name"), **MYSQL,
+)
+
+energy_flow_diagram_links = sa.Table(
+    "tbl_energy_flow_diagrams_links", metadata, pk(), ref("energy_flow_diagram_id"),
+    ref("source_node_id"), ref("target_node_id"), sa.Column("meter_uuid", sa.String(36), nullable=True),
+    sa.UniqueConstraint("energy_flow_diagram_id", "source_node_id", "target_node_id"), **MYSQL,
+)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from myems_api.engine.fields import Field, Lookup, Ref
+from myems_api.engine.fields import Bool, Field, Lookup, Ref
 
 CRUD = frozenset({"list", "get", "create", "update", "delete"})
 READ_ONLY = frozenset({"list", "get"})
@@ -40,10 +40,21 @@ class Binding:
     target_column: str
     extra: tuple[Field, ...] = ()
     check: BindCheck | None = None
+    unbind_verbs: tuple[str, ...] = ("DELETE",)  # the seed unbinds a combined equipment's command with POST
 
     @property
     def target_key(self) -> str:
         return f"{self.target}_id"
+
+
+def bindings_to(owner_column: str, tables: Mapping[str, sa.Table], **checks: BindCheck) -> tuple[Binding, ...]:
+    """One binding per target family, named as the seed names them (``offline_meter`` -> ``offlinemeters``);
+    an ``is_output`` column in the binding table becomes the binding's optional boolean field."""
+    return tuple(
+        Binding(target.replace("_", "") + "s", target, table, owner_column, f"{target}_id",
+                extra=(Bool("is_output", required=False, default=False),) if "is_output" in table.c else (),
+                check=checks.get(target))
+        for target, table in tables.items())
 
 
 ItemsCheck = Callable[[list[dict[str, Any]], Mapping[str, Any]], str | None]
@@ -70,6 +81,12 @@ class Items:
     resolve: Callable[[Connection, dict[str, Any]], dict[str, Any]] | None = None
     # Adds display fields to rendered rows (names and uuids of what they reference), all rows at once.
     enrich: Callable[[Connection, list[dict[str, Any]]], None] | None = None
+    # When set (the row's singular name), rows are also served one by one, ids shown:
+    # ``GET|POST /<owner>/{id}/<key>``, ``GET|PUT|DELETE /<owner>/{id}/<key>/{iid}``.
+    served: str | None = None
+    # (column, other key): the column holds the id of one of the same owner's ``other key`` rows (a link's
+    # source node). Exports keep the ids; imports and clones map them onto the new rows.
+    links_to: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

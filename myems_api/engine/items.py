@@ -1,6 +1,8 @@
 """Rows an entity owns and writes with itself (an :class:`Items` spec): parse, check, write, render, copy.
 
-Everything here runs on the caller's connection, inside the entity's own transaction.
+Everything here runs on the caller's connection, inside the entity's own transaction. Rows of a served
+spec keep the id a document gave them (``SOURCE_ID``) until written, so that rows linking to them (a
+link's source node) can be pointed at the new rows: ``replace`` answers old id -> new id.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from myems_api.engine.fields import Context, Invalid
 from myems_api.errors import bad_request, refused
 
 MAX_ITEMS = 1000
+SOURCE_ID = "__source_id"
+IdMap = dict[Any, int]
 
 
 class OwnedRows:
@@ -25,6 +29,7 @@ class OwnedRows:
         self.ctx = ctx
         self.table = spec.table
         self.parent = self.table.c[spec.parent_column]
+        self.siblings: dict[str, OwnedRows] = {}  # the owner's other kinds of rows, by key (set by the store)
 
     @property
     def key(self) -> str:
@@ -43,8 +48,14 @@ class OwnedRows:
             raw = [self.spec.resolve(conn, dict(item)) for item in raw]
         return [self._row(item) for item in raw]
 
+    def parse_one(self, payload: Mapping[str, Any], conn: Connection) -> dict[str, Any]:
+        row = (self.parse({self.key: [dict(payload)]}, conn) or [{}])[0]
+        row.pop(SOURCE_ID, None)
+        return row
+
     def _row(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        row: dict[str, Any] = {}
+        source = item.get("id")
+        row: dict[str, Any] = {SOURCE_ID: source if isinstance(source, int | str) else None} if self.spec.served else {}
         for f in self.spec.fields:
             code = f"API.INVALID_{(f.code or f.key).upper()}"
             value = item.get(f.input_key)
@@ -71,17 +82,65 @@ class OwnedRows:
         stmt = sa.select(self.table).where(self.parent == parent_id).order_by(self.table.c.id)
         return [dict(r) for r in conn.execute(stmt).mappings()]
 
-    def replace(self, conn: Connection, parent_id: int, rows: list[dict[str, Any]]) -> None:
+    def replace(self, conn: Connection, parent_id: int, rows: list[dict[str, Any]],
+                maps: Mapping[str, IdMap] | None = None) -> IdMap:
+        """Writes ``rows`` in place of the old ones; ``maps`` holds the new ids of rewritten linked rows."""
         self.delete(conn, parent_id)
-        if rows:
-            conn.execute(sa.insert(self.table), [{**r, self.spec.parent_column: parent_id} for r in rows])
+        rows = [self.link(conn, parent_id, dict(r), maps or {}) for r in rows]
+        if not self.spec.served:
+            if rows:
+                conn.execute(sa.insert(self.table), [{**r, self.spec.parent_column: parent_id} for r in rows])
+            return {}
+        new_ids: IdMap = {}
+        for r in rows:
+            source = r.pop(SOURCE_ID, None)
+            new_id = self.insert(conn, parent_id, r)
+            if source is not None:
+                new_ids[source] = new_id
+        return new_ids
+
+    def insert(self, conn: Connection, parent_id: int, row: Mapping[str, Any]) -> int:
+        key = conn.execute(sa.insert(self.table).values({**row, self.spec.parent_column: parent_id})).inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def link(self, conn: Connection, parent_id: int, row: dict[str, Any], maps: Mapping[str, IdMap]) -> dict[str, Any]:
+        """Points the row's links at the owner's rows: rewritten ones through ``maps``, the others as stored."""
+        for column, other_key in self.spec.links_to:
+            code = f"API.INVALID_{column.upper()}"
+            if other_key in maps:
+                if row[column] not in maps[other_key]:
+                    raise bad_request(code)
+                row[column] = maps[other_key][row[column]]
+                continue
+            other = self.siblings[other_key]
+            found = sa.select(other.table.c.id).where(other.table.c.id == row[column], other.parent == parent_id)
+            if conn.execute(found).first() is None:
+                raise bad_request(code)
+        return row
+
+    def linked_from(self, conn: Connection, parent_id: int, row_id: int | None = None) -> str | None:
+        """The error code when the owner's other rows link to this kind's rows (or to one of them)."""
+        for other in self.siblings.values():
+            for column, other_key in other.spec.links_to:
+                if other_key != self.key:
+                    continue
+                used = sa.select(other.table.c.id).where(other.parent == parent_id)
+                if row_id is not None:
+                    used = used.where(other.table.c[column] == row_id)
+                if conn.execute(used.limit(1)).first() is not None:
+                    return f"API.THERE_IS_RELATION_WITH_{other.key.upper()}"
+        return None
 
     def delete(self, conn: Connection, parent_id: int) -> None:
         conn.execute(sa.delete(self.table).where(self.parent == parent_id))
 
-    def copy(self, conn: Connection, from_id: int, to_id: int) -> None:
-        rows = [{k: v for k, v in r.items() if k != "id"} for r in self.existing(conn, from_id)]
-        self.replace(conn, to_id, rows)
+    def copy(self, conn: Connection, from_id: int, to_id: int, maps: Mapping[str, IdMap]) -> IdMap:
+        rows = [{**{k: v for k, v in r.items() if k not in ("id", self.spec.parent_column)}, SOURCE_ID: r["id"]}
+                for r in self.existing(conn, from_id)]
+        if not self.spec.served:
+            rows = [{k: v for k, v in r.items() if k != SOURCE_ID} for r in rows]
+        return self.replace(conn, to_id, rows, maps)
 
     def attach(self, conn: Connection, objects: list[dict[str, Any]]) -> None:
         """Render each object's rows into ``object[key]``: one query for all the objects."""
@@ -90,8 +149,9 @@ class OwnedRows:
         stmt = sa.select(self.table).where(self.parent.in_([o["id"] for o in objects])).order_by(self.table.c.id)
         grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in conn.execute(stmt).mappings():
-            grouped[row[self.spec.parent_column]].append(
-                {f.key: f.render(row[f.column], self.ctx) for f in self.spec.fields})
+            rendered = {"id": row["id"]} if self.spec.served else {}
+            rendered.update({f.key: f.render(row[f.column], self.ctx) for f in self.spec.fields})
+            grouped[row[self.spec.parent_column]].append(rendered)
         if self.spec.enrich:
             self.spec.enrich(conn, [row for rows in grouped.values() for row in rows])
         for o in objects:

@@ -7,6 +7,8 @@ Routes per family (each only when the spec enables it):
 - ``GET /x/{id}/export``; ``POST /x/import`` (also ``/x/{id}/import`` and PUT, as the seed's examples
   send them; the body is the export itself or ``{"data": export}``); ``POST /x/{id}/clone`` -> 201
 - ``GET|POST /x/{id}/<binding>``, ``DELETE /x/{id}/<binding>/{tid}`` -> 200 / 201 / 204
+- served owned rows: ``GET|POST /x/{id}/<key>``, ``GET|PUT|DELETE /x/{id}/<key>/{iid}`` (POST updates
+  too, as the seed's examples send it)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import falcon
 
 from myems_api.engine.family import Binding, Children
 from myems_api.engine.fields import Invalid, parse_id
+from myems_api.engine.items import OwnedRows
 from myems_api.engine.store import MAX_PAGE, FamilyStore
 from myems_api.errors import bad_request
 from myems_api.http import Endpoint, query_int, read_data, read_json
@@ -52,6 +55,9 @@ class FamilyRoutes:
             found.append(Endpoint(f.path + "/{id}/clone").add("POST", f.write_policy, self.on_clone))
         for binding in f.bindings:
             found.extend(self._binding_endpoints(binding))
+        for owned in self.store.owned:
+            if owned.spec.served:
+                found.extend(self._row_endpoints(owned))
         for view in f.children:
             children = Endpoint(f"{f.path}/{{id}}/{view.name}").add(
                 "GET", f.read_policy, lambda req, resp, id, view=view: self.on_children(req, resp, id, view))
@@ -71,8 +77,41 @@ class FamilyRoutes:
         links.add("GET", f.read_policy, lambda req, resp, id: self.on_bound(req, resp, id, binding))
         links.add("POST", f.write_policy, lambda req, resp, id: self.on_bind(req, resp, id, binding))
         link = Endpoint(f"{f.path}/{{id}}/{binding.name}/{{tid}}")
-        link.add("DELETE", f.write_policy, lambda req, resp, id, tid: self.on_unbind(req, resp, id, tid, binding))
+        for verb in binding.unbind_verbs:
+            link.add(verb, f.write_policy, lambda req, resp, id, tid: self.on_unbind(req, resp, id, tid, binding))
         return [links, link]
+
+    def _row_endpoints(self, owned: OwnedRows) -> list[Endpoint]:
+        f, store = self.family, self.store
+        rows = Endpoint(f"{f.path}/{{id}}/{owned.key}")
+        row = Endpoint(f"{f.path}/{{id}}/{owned.key}/{{iid}}")
+
+        def on_rows(req: falcon.Request, resp: falcon.Response, id: str) -> None:
+            resp.media = store.rows(store.parse_id(id), owned)
+
+        def on_row_create(req: falcon.Request, resp: falcon.Response, id: str) -> None:
+            entity_id = store.parse_id(id)
+            row_id = store.write_row(entity_id, owned, read_data(req, self.max_body))
+            resp.status = falcon.HTTP_201
+            resp.location = f"{f.path}/{entity_id}/{owned.key}/{row_id}"
+            resp.media = store.row(entity_id, owned, row_id)
+
+        def on_row(req: falcon.Request, resp: falcon.Response, id: str, iid: str) -> None:
+            resp.media = store.row(store.parse_id(id), owned, store.parse_row_id(owned, iid))
+
+        def on_row_update(req: falcon.Request, resp: falcon.Response, id: str, iid: str) -> None:
+            entity_id, row_id = store.parse_id(id), store.parse_row_id(owned, iid)
+            store.write_row(entity_id, owned, read_data(req, self.max_body), row_id)
+            resp.media = store.row(entity_id, owned, row_id)
+
+        def on_row_delete(req: falcon.Request, resp: falcon.Response, id: str, iid: str) -> None:
+            store.delete_row(store.parse_id(id), owned, store.parse_row_id(owned, iid))
+            resp.status = falcon.HTTP_204
+
+        rows.add("GET", f.read_policy, on_rows).add("POST", f.write_policy, on_row_create)
+        row.add("GET", f.read_policy, on_row).add("PUT", f.write_policy, on_row_update)
+        row.add("POST", f.write_policy, on_row_update).add("DELETE", f.write_policy, on_row_delete)
+        return [rows, row]
 
     # ------------------------------------------------------------------ responders
     def on_list(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -132,7 +171,11 @@ class FamilyRoutes:
 
     def on_bind(self, req: falcon.Request, resp: falcon.Response, id: str, binding: Binding) -> None:
         entity_id = self.store.parse_id(id)
-        target_id = self.store.bind(entity_id, binding, read_data(req, self.max_body))
+        data = read_data(req, self.max_body)
+        if binding.target_key not in data:  # the body names what it binds (the seed posts a combined
+            named = [b for b in self.family.bindings if b.target_key in data]  # equipment to .../equipments)
+            binding = named[0] if len(named) == 1 else binding
+        target_id = self.store.bind(entity_id, binding, data)
         resp.status = falcon.HTTP_201
         resp.location = f"{self.family.path}/{entity_id}/{binding.name}/{target_id}"
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from myems_api.engine.family import Binding, Children, Family, Registry
 from myems_api.engine.fields import Context, Derived, Field, Invalid, Ref, parse_id
-from myems_api.engine.items import OwnedRows
+from myems_api.engine.items import IdMap, OwnedRows
 from myems_api.errors import ApiError, bad_request, conflict, not_found, refused
 
 MAX_PAGE = 1000
@@ -78,6 +78,8 @@ class FamilyStore:
         self.select, self._shape = self._build_select()
         self._by_id = self.select.where(self.table.c.id == sa.bindparam("entity_id"))
         self.owned = [OwnedRows(spec, ctx) for spec in family.items]
+        for owned in self.owned:
+            owned.siblings = {o.key: o for o in self.owned if o is not owned}
         self.on_change: list[Callable[[int], None]] = []  # called with the id after an update or delete
         self._others: dict[str, FamilyStore] = {}
 
@@ -170,10 +172,7 @@ class FamilyStore:
         """References exist, unique fields are free, the family's and its items' checks pass."""
         merged = dict(values)
         if entity_id is not None:
-            current = conn.execute(sa.select(self.table).where(self.table.c.id == entity_id)).mappings().first()
-            if current is None:
-                raise not_found(self.family.not_found_code)
-            merged = {**dict(current), **values}
+            merged = {**self._owner(conn, entity_id), **values}
         self._check_references(conn, values)
         self._check_unique(conn, values, merged, entity_id)
         codes = [check(merged) for check in self.family.checks]
@@ -258,10 +257,18 @@ class FamilyStore:
         return {owned.key: owned.parse(payload, conn) for owned in self.owned}
 
     def _write_items(self, conn: Connection, entity_id: int, items: dict[str, list[dict[str, Any]] | None]) -> None:
+        """Rewrites the given kinds of rows in declared order; rows linking to rewritten ones must come too."""
+        maps: dict[str, IdMap] = {}
         for owned in self.owned:
             rows = items.get(owned.key)
-            if rows is not None:
-                owned.replace(conn, entity_id, rows)
+            if rows is None:
+                continue
+            for other in self.owned:
+                if items.get(other.key) is None and any(k == owned.key for _, k in other.spec.links_to):
+                    code = owned.linked_from(conn, entity_id)
+                    if code:
+                        raise conflict(code)
+            maps[owned.key] = owned.replace(conn, entity_id, rows, maps)
 
     def _shape_in(self, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         return self.family.reshape_in(dict(payload)) if self.family.reshape_in else payload
@@ -397,8 +404,9 @@ class FamilyStore:
             if self.family.on_create:
                 self.family.on_create(values)  # fresh secrets (tokens) for the copy
             new_id = self._insert(conn, values)
+            maps: dict[str, IdMap] = {}
             for owned in self.owned:
-                owned.copy(conn, entity_id, new_id)
+                maps[owned.key] = owned.copy(conn, entity_id, new_id, maps)
             for binding in self.family.bindings:
                 links = conn.execute(sa.select(binding.table).where(
                     binding.table.c[binding.owner_column] == entity_id)).mappings().all()
@@ -508,3 +516,66 @@ class FamilyStore:
                 link.c[binding.owner_column] == entity_id, link.c[binding.target_column] == target_id))
             if result.rowcount == 0:
                 raise not_found(f"API.{self.family.upper}_{binding.target.upper()}_RELATION_NOT_FOUND")
+
+    # ------------------------------------------------------------------ owned rows served one by one
+    def owned_rows(self, key: str) -> OwnedRows:
+        return next(o for o in self.owned if o.key == key)
+
+    def _row_codes(self, owned: OwnedRows) -> tuple[str, str]:
+        served = (owned.spec.served or owned.key).upper()
+        return f"API.INVALID_{served}_ID", f"API.{self.family.upper}_{served}_NOT_FOUND"
+
+    def parse_row_id(self, owned: OwnedRows, raw: Any) -> int:
+        try:
+            return parse_id(raw)
+        except Invalid as exc:
+            raise bad_request(self._row_codes(owned)[0]) from exc
+
+    def _owner(self, conn: Connection, entity_id: int) -> dict[str, Any]:
+        current = conn.execute(sa.select(self.table).where(self.table.c.id == entity_id)).mappings().first()
+        if current is None:
+            raise not_found(self.family.not_found_code)
+        return dict(current)
+
+    def row(self, entity_id: int, owned: OwnedRows, row_id: int) -> dict[str, Any]:
+        with self.reader.connect() as conn:
+            self._owner(conn, entity_id)
+            holder = {"id": entity_id}
+            owned.attach(conn, [holder])
+        found = next((r for r in holder[owned.key] if r["id"] == row_id), None)
+        if found is None:
+            raise not_found(self._row_codes(owned)[1])
+        return found
+
+    def rows(self, entity_id: int, owned: OwnedRows) -> list[dict[str, Any]]:
+        with self.reader.connect() as conn:
+            self._owner(conn, entity_id)
+            holder = {"id": entity_id}
+            owned.attach(conn, [holder])
+        return list(holder[owned.key])
+
+    def write_row(self, entity_id: int, owned: OwnedRows, payload: Mapping[str, Any], row_id: int | None = None) -> int:
+        """Adds one row (or replaces ``row_id``), checked together with the owner's other rows."""
+        with self.engine.begin() as conn:
+            parent = self._owner(conn, entity_id)
+            row = owned.parse_one(payload, conn)
+            existing = owned.existing(conn, entity_id)
+            if row_id is not None and not any(r["id"] == row_id for r in existing):
+                raise not_found(self._row_codes(owned)[1])
+            others = [r for r in existing if r["id"] != row_id]
+            owned.check(conn, [*others, row], parent, entity_id)
+            owned.link(conn, entity_id, row, {})
+            if row_id is None:
+                return owned.insert(conn, entity_id, row)
+            conn.execute(sa.update(owned.table).where(owned.table.c.id == row_id).values(row))
+            return row_id
+
+    def delete_row(self, entity_id: int, owned: OwnedRows, row_id: int) -> None:
+        with self.engine.begin() as conn:
+            self._owner(conn, entity_id)
+            code = owned.linked_from(conn, entity_id, row_id)
+            if code:
+                raise conflict(code)
+            result = conn.execute(sa.delete(owned.table).where(owned.table.c.id == row_id, owned.parent == entity_id))
+            if result.rowcount == 0:
+                raise not_found(self._row_codes(owned)[1])

@@ -298,3 +298,17 @@ class PointLimits:
         self.store.update(point_id, limits)
         resp.media = self.store.get(point_id)
 
+
+
+def metering_by_uuid(conn: Connection, uuids: set[str]) -> dict[str, dict[str, Any]]:
+    """Meters, offline meters and virtual meters named by uuid (as equipment parameters and energy flow links
+    name them): ``{uuid: {id, name, uuid, type}}``, one query per kind."""
+    found: dict[str, dict[str, Any]] = {}
+    wanted = {u for u in uuids if u}
+    for meter_type, table in METER_TABLES.items():
+        if not wanted:
+            break
+        for r in conn.execute(sa.select(table.c.id, table.c.name, table.c.uuid).where(table.c.uuid.in_(wanted))):
+            found[r.uuid] = {"id": r.id, "name": r.name, "uuid": r.uuid, "type": meter_type}
+        wanted -= set(found)
+    return found

@@ -5,9 +5,10 @@
   (``API.PARENT_SPACE_WOULD_CREATE_A_CYCLE``); deleting a space with children or bindings is refused.
 - ``GET /spaces/tree`` answers the tree the caller may see: admins and API keys all of it, other users
   the subtrees named by their privilege (``{"spaces": [ids]}``), nothing without one.
+- ``GET /spaces/{id}/treemetersenergycategories``: the energy categories of the meters, offline meters and
+  virtual meters bound to the space or any space below it.
 
-Bindings to tenants, stores, shopfloors, equipment, combined equipment, microgrids and energy storage
-power stations come with those families.
+Bindings to microgrids and energy storage power stations answer 501 until those families exist.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from sqlalchemy.engine import Connection, Engine
 from myems_api.auth import Principal
 from myems_api.db import schema
 from myems_api.engine.checks import no_cycle
-from myems_api.engine.family import READ, Binding, Children, Family
+from myems_api.engine.family import ADMIN, READ, Binding, Children, Family, bindings_to
 from myems_api.engine.fields import Bool, Derived, Name, Number, Ref, Text
+from myems_api.engine.store import FamilyStore
+from myems_api.errors import ApiError
 from myems_api.http import Endpoint
 
 s = schema.spaces
@@ -67,6 +70,7 @@ spaces = Family(
         _bind("sensors", "sensor", schema.spaces_sensors, "sensor_id"),
         _bind("commands", "command", schema.spaces_commands, "command_id"),
         _bind("workingcalendars", "working_calendar", schema.spaces_working_calendars, "working_calendar_id"),
+        *bindings_to("space_id", schema.spaces_links),
     ),
     children=(Children("children", "space", via="parent_space"),),
     portable=True,
@@ -117,3 +121,65 @@ class SpaceTree:
             return False
 
         return [i for i in dict.fromkeys(listed) if not inside_another(i)]
+
+
+def subtree(parents: Mapping[int, int | None], root: int) -> set[int]:
+    """The space and every space below it, from ``{id: parent id}``."""
+    children: dict[int | None, list[int]] = {}
+    for space_id, parent in parents.items():
+        children.setdefault(parent, []).append(space_id)
+    found, pending = set(), [root]
+    while pending:
+        current = pending.pop()
+        if current not in found:
+            found.add(current)
+            pending.extend(children.get(current, []))
+    return found
+
+
+METERED = ((schema.spaces_meters, schema.meters, "meter_id"),
+           (schema.spaces_offline_meters, schema.offline_meters, "offline_meter_id"),
+           (schema.spaces_virtual_meters, schema.virtual_meters, "virtual_meter_id"))
+
+
+class TreeEnergyCategories:
+    """``GET /spaces/{id}/treemetersenergycategories``."""
+
+    def __init__(self, spaces: FamilyStore, categories: FamilyStore) -> None:
+        self.spaces = spaces
+        self.categories = categories
+
+    def endpoints(self) -> list[Endpoint]:
+        return [Endpoint("/spaces/{id}/treemetersenergycategories").add("GET", READ, self.on_get)]
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        space_id = self.spaces.parse_id(id)
+        with self.spaces.reader.connect() as conn:
+            parents = dict(conn.execute(sa.select(s.c.id, s.c.parent_space_id)).all())
+            if space_id not in parents:
+                raise ApiError(404, self.spaces.family.not_found_code)
+            spaces = subtree(parents, space_id)
+            category_ids: set[int] = set()
+            for link, meter, column in METERED:
+                category_ids.update(conn.execute(
+                    sa.select(meter.c.energy_category_id).distinct().join(link, link.c[column] == meter.c.id)
+                    .where(link.c.space_id.in_(spaces))).scalars())
+        table = self.categories.table
+        resp.media = self.categories.find(where=table.c.id.in_(category_ids)) if category_ids else []
+
+
+class NotYetBound:
+    """Space bindings to families a later release brings (microgrids, energy storage power stations): 501."""
+
+    NAMES = {"microgrids": "API.MICROGRIDS_ARE_NOT_AVAILABLE_YET",
+             "energystoragepowerstations": "API.ENERGY_STORAGE_POWER_STATIONS_ARE_NOT_AVAILABLE_YET"}
+
+    def endpoints(self) -> list[Endpoint]:
+        found = []
+        for name, code in self.NAMES.items():
+            def answer(req: falcon.Request, resp: falcon.Response, code: str = code, **ids: str) -> None:
+                raise ApiError(501, code)
+
+            found.append(Endpoint(f"/spaces/{{id}}/{name}").add("GET", READ, answer).add("POST", ADMIN, answer))
+            found.append(Endpoint(f"/spaces/{{id}}/{name}/{{tid}}").add("DELETE", ADMIN, answer))
+        return found

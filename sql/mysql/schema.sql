@@ -13,6 +13,103 @@ CREATE TABLE tbl_api_keys (
 	UNIQUE (token_hash)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_combined_equipments (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	is_input_counted BOOL NOT NULL, 
+	is_output_counted BOOL NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	svg MEDIUMTEXT, 
+	camera_url VARCHAR(1024), 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_combined_equipments_cost_center_id ON tbl_combined_equipments (cost_center_id);
+
+CREATE TABLE tbl_combined_equipments_commands (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	combined_equipment_id BIGINT NOT NULL, 
+	command_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (combined_equipment_id, command_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_combined_equipments_commands_combined_equipment_id ON tbl_combined_equipments_commands (combined_equipment_id);
+
+CREATE INDEX ix_tbl_combined_equipments_commands_command_id ON tbl_combined_equipments_commands (command_id);
+
+CREATE TABLE tbl_combined_equipments_equipments (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	combined_equipment_id BIGINT NOT NULL, 
+	equipment_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (combined_equipment_id, equipment_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_combined_equipments_equipments_combined_equipment_id ON tbl_combined_equipments_equipments (combined_equipment_id);
+
+CREATE INDEX ix_tbl_combined_equipments_equipments_equipment_id ON tbl_combined_equipments_equipments (equipment_id);
+
+CREATE TABLE tbl_combined_equipments_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	combined_equipment_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	is_output BOOL NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (combined_equipment_id, meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_combined_equipments_meters_combined_equipment_id ON tbl_combined_equipments_meters (combined_equipment_id);
+
+CREATE INDEX ix_tbl_combined_equipments_meters_meter_id ON tbl_combined_equipments_meters (meter_id);
+
+CREATE TABLE tbl_combined_equipments_offline_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	combined_equipment_id BIGINT NOT NULL, 
+	offline_meter_id BIGINT NOT NULL, 
+	is_output BOOL NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (combined_equipment_id, offline_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_combined_equipments_offline_meters_combined_equipment_id ON tbl_combined_equipments_offline_meters (combined_equipment_id);
+
+CREATE INDEX ix_tbl_combined_equipments_offline_meters_offline_meter_id ON tbl_combined_equipments_offline_meters (offline_meter_id);
+
+CREATE TABLE tbl_combined_equipments_parameters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	combined_equipment_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	parameter_type VARCHAR(16) NOT NULL, 
+	constant VARCHAR(255), 
+	point_id BIGINT, 
+	numerator_meter_uuid VARCHAR(36), 
+	denominator_meter_uuid VARCHAR(36), 
+	PRIMARY KEY (id), 
+	UNIQUE (combined_equipment_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_combined_equipments_parameters_combined_equipment_id ON tbl_combined_equipments_parameters (combined_equipment_id);
+
+CREATE INDEX ix_tbl_combined_equipments_parameters_point_id ON tbl_combined_equipments_parameters (point_id);
+
+CREATE TABLE tbl_combined_equipments_virtual_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	combined_equipment_id BIGINT NOT NULL, 
+	virtual_meter_id BIGINT NOT NULL, 
+	is_output BOOL NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (combined_equipment_id, virtual_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_combined_equipments_virtual_meters_combined_equipment_id ON tbl_combined_equipments_virtual_meters (combined_equipment_id);
+
+CREATE INDEX ix_tbl_combined_equipments_virtual_meters_virtual_meter_id ON tbl_combined_equipments_virtual_meters (virtual_meter_id);
+
 CREATE TABLE tbl_commands (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -78,6 +175,47 @@ CREATE INDEX ix_tbl_data_sources_gateway_id ON tbl_data_sources (gateway_id);
 
 CREATE INDEX ix_tbl_data_sources_protocol ON tbl_data_sources (protocol);
 
+CREATE TABLE tbl_distribution_circuits (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	distribution_system_id BIGINT NOT NULL, 
+	distribution_room VARCHAR(255) NOT NULL, 
+	switchgear VARCHAR(255) NOT NULL, 
+	peak_load NUMERIC(18, 6) NOT NULL, 
+	peak_current NUMERIC(18, 6) NOT NULL, 
+	customers VARCHAR(255), 
+	meters VARCHAR(255), 
+	PRIMARY KEY (id), 
+	UNIQUE (distribution_system_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_distribution_circuits_distribution_system_id ON tbl_distribution_circuits (distribution_system_id);
+
+CREATE TABLE tbl_distribution_circuits_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	distribution_circuit_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (distribution_circuit_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_distribution_circuits_points_distribution_circuit_id ON tbl_distribution_circuits_points (distribution_circuit_id);
+
+CREATE INDEX ix_tbl_distribution_circuits_points_point_id ON tbl_distribution_circuits_points (point_id);
+
+CREATE TABLE tbl_distribution_systems (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	svg MEDIUMTEXT NOT NULL, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_energy_categories (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -90,6 +228,41 @@ CREATE TABLE tbl_energy_categories (
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_energy_flow_diagrams (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_energy_flow_diagrams_links (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_flow_diagram_id BIGINT NOT NULL, 
+	source_node_id BIGINT NOT NULL, 
+	target_node_id BIGINT NOT NULL, 
+	meter_uuid VARCHAR(36), 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_flow_diagram_id, source_node_id, target_node_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_flow_diagrams_links_energy_flow_diagram_id ON tbl_energy_flow_diagrams_links (energy_flow_diagram_id);
+
+CREATE INDEX ix_tbl_energy_flow_diagrams_links_source_node_id ON tbl_energy_flow_diagrams_links (source_node_id);
+
+CREATE INDEX ix_tbl_energy_flow_diagrams_links_target_node_id ON tbl_energy_flow_diagrams_links (target_node_id);
+
+CREATE TABLE tbl_energy_flow_diagrams_nodes (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_flow_diagram_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_flow_diagram_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_flow_diagrams_nodes_energy_flow_diagram_id ON tbl_energy_flow_diagrams_nodes (energy_flow_diagram_id);
+
 CREATE TABLE tbl_energy_items (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -101,6 +274,91 @@ CREATE TABLE tbl_energy_items (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_tbl_energy_items_energy_category_id ON tbl_energy_items (energy_category_id);
+
+CREATE TABLE tbl_equipments (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	is_input_counted BOOL NOT NULL, 
+	is_output_counted BOOL NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	svg MEDIUMTEXT, 
+	camera_url VARCHAR(1024), 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_equipments_cost_center_id ON tbl_equipments (cost_center_id);
+
+CREATE TABLE tbl_equipments_commands (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	equipment_id BIGINT NOT NULL, 
+	command_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (equipment_id, command_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_equipments_commands_command_id ON tbl_equipments_commands (command_id);
+
+CREATE INDEX ix_tbl_equipments_commands_equipment_id ON tbl_equipments_commands (equipment_id);
+
+CREATE TABLE tbl_equipments_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	equipment_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	is_output BOOL NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (equipment_id, meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_equipments_meters_equipment_id ON tbl_equipments_meters (equipment_id);
+
+CREATE INDEX ix_tbl_equipments_meters_meter_id ON tbl_equipments_meters (meter_id);
+
+CREATE TABLE tbl_equipments_offline_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	equipment_id BIGINT NOT NULL, 
+	offline_meter_id BIGINT NOT NULL, 
+	is_output BOOL NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (equipment_id, offline_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_equipments_offline_meters_equipment_id ON tbl_equipments_offline_meters (equipment_id);
+
+CREATE INDEX ix_tbl_equipments_offline_meters_offline_meter_id ON tbl_equipments_offline_meters (offline_meter_id);
+
+CREATE TABLE tbl_equipments_parameters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	equipment_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	parameter_type VARCHAR(16) NOT NULL, 
+	constant VARCHAR(255), 
+	point_id BIGINT, 
+	numerator_meter_uuid VARCHAR(36), 
+	denominator_meter_uuid VARCHAR(36), 
+	PRIMARY KEY (id), 
+	UNIQUE (equipment_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_equipments_parameters_equipment_id ON tbl_equipments_parameters (equipment_id);
+
+CREATE INDEX ix_tbl_equipments_parameters_point_id ON tbl_equipments_parameters (point_id);
+
+CREATE TABLE tbl_equipments_virtual_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	equipment_id BIGINT NOT NULL, 
+	virtual_meter_id BIGINT NOT NULL, 
+	is_output BOOL NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (equipment_id, virtual_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_equipments_virtual_meters_equipment_id ON tbl_equipments_virtual_meters (equipment_id);
+
+CREATE INDEX ix_tbl_equipments_virtual_meters_virtual_meter_id ON tbl_equipments_virtual_meters (virtual_meter_id);
 
 CREATE TABLE tbl_gateways (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -310,6 +568,120 @@ CREATE INDEX ix_tbl_sessions_expires_datetime_utc ON tbl_sessions (expires_datet
 
 CREATE INDEX ix_tbl_sessions_user_id ON tbl_sessions (user_id);
 
+CREATE TABLE tbl_shopfloors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	area NUMERIC(18, 6) NOT NULL, 
+	is_input_counted BOOL NOT NULL, 
+	contact_id BIGINT, 
+	cost_center_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_shopfloors_contact_id ON tbl_shopfloors (contact_id);
+
+CREATE INDEX ix_tbl_shopfloors_cost_center_id ON tbl_shopfloors (cost_center_id);
+
+CREATE TABLE tbl_shopfloors_commands (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	shopfloor_id BIGINT NOT NULL, 
+	command_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (shopfloor_id, command_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_shopfloors_commands_command_id ON tbl_shopfloors_commands (command_id);
+
+CREATE INDEX ix_tbl_shopfloors_commands_shopfloor_id ON tbl_shopfloors_commands (shopfloor_id);
+
+CREATE TABLE tbl_shopfloors_equipments (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	shopfloor_id BIGINT NOT NULL, 
+	equipment_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (shopfloor_id, equipment_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_shopfloors_equipments_equipment_id ON tbl_shopfloors_equipments (equipment_id);
+
+CREATE INDEX ix_tbl_shopfloors_equipments_shopfloor_id ON tbl_shopfloors_equipments (shopfloor_id);
+
+CREATE TABLE tbl_shopfloors_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	shopfloor_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (shopfloor_id, meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_shopfloors_meters_meter_id ON tbl_shopfloors_meters (meter_id);
+
+CREATE INDEX ix_tbl_shopfloors_meters_shopfloor_id ON tbl_shopfloors_meters (shopfloor_id);
+
+CREATE TABLE tbl_shopfloors_offline_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	shopfloor_id BIGINT NOT NULL, 
+	offline_meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (shopfloor_id, offline_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_shopfloors_offline_meters_offline_meter_id ON tbl_shopfloors_offline_meters (offline_meter_id);
+
+CREATE INDEX ix_tbl_shopfloors_offline_meters_shopfloor_id ON tbl_shopfloors_offline_meters (shopfloor_id);
+
+CREATE TABLE tbl_shopfloors_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	shopfloor_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (shopfloor_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_shopfloors_points_point_id ON tbl_shopfloors_points (point_id);
+
+CREATE INDEX ix_tbl_shopfloors_points_shopfloor_id ON tbl_shopfloors_points (shopfloor_id);
+
+CREATE TABLE tbl_shopfloors_sensors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	shopfloor_id BIGINT NOT NULL, 
+	sensor_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (shopfloor_id, sensor_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_shopfloors_sensors_sensor_id ON tbl_shopfloors_sensors (sensor_id);
+
+CREATE INDEX ix_tbl_shopfloors_sensors_shopfloor_id ON tbl_shopfloors_sensors (shopfloor_id);
+
+CREATE TABLE tbl_shopfloors_virtual_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	shopfloor_id BIGINT NOT NULL, 
+	virtual_meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (shopfloor_id, virtual_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_shopfloors_virtual_meters_shopfloor_id ON tbl_shopfloors_virtual_meters (shopfloor_id);
+
+CREATE INDEX ix_tbl_shopfloors_virtual_meters_virtual_meter_id ON tbl_shopfloors_virtual_meters (virtual_meter_id);
+
+CREATE TABLE tbl_shopfloors_working_calendars (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	shopfloor_id BIGINT NOT NULL, 
+	working_calendar_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (shopfloor_id, working_calendar_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_shopfloors_working_calendars_shopfloor_id ON tbl_shopfloors_working_calendars (shopfloor_id);
+
+CREATE INDEX ix_tbl_shopfloors_working_calendars_working_calendar_id ON tbl_shopfloors_working_calendars (working_calendar_id);
+
 CREATE TABLE tbl_spaces (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -337,6 +709,18 @@ CREATE INDEX ix_tbl_spaces_parent_space_id ON tbl_spaces (parent_space_id);
 
 CREATE INDEX ix_tbl_spaces_timezone_id ON tbl_spaces (timezone_id);
 
+CREATE TABLE tbl_spaces_combined_equipments (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	combined_equipment_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, combined_equipment_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_combined_equipments_combined_equipment_id ON tbl_spaces_combined_equipments (combined_equipment_id);
+
+CREATE INDEX ix_tbl_spaces_combined_equipments_space_id ON tbl_spaces_combined_equipments (space_id);
+
 CREATE TABLE tbl_spaces_commands (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	space_id BIGINT NOT NULL, 
@@ -348,6 +732,18 @@ CREATE TABLE tbl_spaces_commands (
 CREATE INDEX ix_tbl_spaces_commands_command_id ON tbl_spaces_commands (command_id);
 
 CREATE INDEX ix_tbl_spaces_commands_space_id ON tbl_spaces_commands (space_id);
+
+CREATE TABLE tbl_spaces_equipments (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	equipment_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, equipment_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_equipments_equipment_id ON tbl_spaces_equipments (equipment_id);
+
+CREATE INDEX ix_tbl_spaces_equipments_space_id ON tbl_spaces_equipments (space_id);
 
 CREATE TABLE tbl_spaces_meters (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -397,6 +793,42 @@ CREATE INDEX ix_tbl_spaces_sensors_sensor_id ON tbl_spaces_sensors (sensor_id);
 
 CREATE INDEX ix_tbl_spaces_sensors_space_id ON tbl_spaces_sensors (space_id);
 
+CREATE TABLE tbl_spaces_shopfloors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	shopfloor_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, shopfloor_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_shopfloors_shopfloor_id ON tbl_spaces_shopfloors (shopfloor_id);
+
+CREATE INDEX ix_tbl_spaces_shopfloors_space_id ON tbl_spaces_shopfloors (space_id);
+
+CREATE TABLE tbl_spaces_stores (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	store_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, store_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_stores_space_id ON tbl_spaces_stores (space_id);
+
+CREATE INDEX ix_tbl_spaces_stores_store_id ON tbl_spaces_stores (store_id);
+
+CREATE TABLE tbl_spaces_tenants (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	tenant_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, tenant_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_tenants_space_id ON tbl_spaces_tenants (space_id);
+
+CREATE INDEX ix_tbl_spaces_tenants_tenant_id ON tbl_spaces_tenants (tenant_id);
+
 CREATE TABLE tbl_spaces_virtual_meters (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	space_id BIGINT NOT NULL, 
@@ -431,6 +863,114 @@ CREATE TABLE tbl_store_types (
 	UNIQUE (name), 
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_stores (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	address VARCHAR(255) NOT NULL, 
+	latitude NUMERIC(18, 6), 
+	longitude NUMERIC(18, 6), 
+	store_type_id BIGINT NOT NULL, 
+	area NUMERIC(18, 6) NOT NULL, 
+	is_input_counted BOOL NOT NULL, 
+	contact_id BIGINT, 
+	cost_center_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_stores_contact_id ON tbl_stores (contact_id);
+
+CREATE INDEX ix_tbl_stores_cost_center_id ON tbl_stores (cost_center_id);
+
+CREATE INDEX ix_tbl_stores_store_type_id ON tbl_stores (store_type_id);
+
+CREATE TABLE tbl_stores_commands (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	store_id BIGINT NOT NULL, 
+	command_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (store_id, command_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_stores_commands_command_id ON tbl_stores_commands (command_id);
+
+CREATE INDEX ix_tbl_stores_commands_store_id ON tbl_stores_commands (store_id);
+
+CREATE TABLE tbl_stores_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	store_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (store_id, meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_stores_meters_meter_id ON tbl_stores_meters (meter_id);
+
+CREATE INDEX ix_tbl_stores_meters_store_id ON tbl_stores_meters (store_id);
+
+CREATE TABLE tbl_stores_offline_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	store_id BIGINT NOT NULL, 
+	offline_meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (store_id, offline_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_stores_offline_meters_offline_meter_id ON tbl_stores_offline_meters (offline_meter_id);
+
+CREATE INDEX ix_tbl_stores_offline_meters_store_id ON tbl_stores_offline_meters (store_id);
+
+CREATE TABLE tbl_stores_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	store_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (store_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_stores_points_point_id ON tbl_stores_points (point_id);
+
+CREATE INDEX ix_tbl_stores_points_store_id ON tbl_stores_points (store_id);
+
+CREATE TABLE tbl_stores_sensors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	store_id BIGINT NOT NULL, 
+	sensor_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (store_id, sensor_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_stores_sensors_sensor_id ON tbl_stores_sensors (sensor_id);
+
+CREATE INDEX ix_tbl_stores_sensors_store_id ON tbl_stores_sensors (store_id);
+
+CREATE TABLE tbl_stores_virtual_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	store_id BIGINT NOT NULL, 
+	virtual_meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (store_id, virtual_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_stores_virtual_meters_store_id ON tbl_stores_virtual_meters (store_id);
+
+CREATE INDEX ix_tbl_stores_virtual_meters_virtual_meter_id ON tbl_stores_virtual_meters (virtual_meter_id);
+
+CREATE TABLE tbl_stores_working_calendars (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	store_id BIGINT NOT NULL, 
+	working_calendar_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (store_id, working_calendar_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_stores_working_calendars_store_id ON tbl_stores_working_calendars (store_id);
+
+CREATE INDEX ix_tbl_stores_working_calendars_working_calendar_id ON tbl_stores_working_calendars (working_calendar_id);
 
 CREATE TABLE tbl_svgs (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -492,6 +1032,119 @@ CREATE TABLE tbl_tenant_types (
 	UNIQUE (name), 
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_tenants (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	buildings VARCHAR(255) NOT NULL, 
+	floors VARCHAR(255) NOT NULL, 
+	rooms VARCHAR(255) NOT NULL, 
+	tenant_type_id BIGINT NOT NULL, 
+	is_key_tenant BOOL NOT NULL, 
+	lease_number VARCHAR(255) NOT NULL, 
+	lease_start_datetime_utc DATETIME NOT NULL, 
+	lease_end_datetime_utc DATETIME NOT NULL, 
+	is_in_lease BOOL NOT NULL, 
+	area NUMERIC(18, 6) NOT NULL, 
+	is_input_counted BOOL NOT NULL, 
+	contact_id BIGINT, 
+	cost_center_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tenants_contact_id ON tbl_tenants (contact_id);
+
+CREATE INDEX ix_tbl_tenants_cost_center_id ON tbl_tenants (cost_center_id);
+
+CREATE INDEX ix_tbl_tenants_tenant_type_id ON tbl_tenants (tenant_type_id);
+
+CREATE TABLE tbl_tenants_commands (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	tenant_id BIGINT NOT NULL, 
+	command_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (tenant_id, command_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tenants_commands_command_id ON tbl_tenants_commands (command_id);
+
+CREATE INDEX ix_tbl_tenants_commands_tenant_id ON tbl_tenants_commands (tenant_id);
+
+CREATE TABLE tbl_tenants_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	tenant_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (tenant_id, meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tenants_meters_meter_id ON tbl_tenants_meters (meter_id);
+
+CREATE INDEX ix_tbl_tenants_meters_tenant_id ON tbl_tenants_meters (tenant_id);
+
+CREATE TABLE tbl_tenants_offline_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	tenant_id BIGINT NOT NULL, 
+	offline_meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (tenant_id, offline_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tenants_offline_meters_offline_meter_id ON tbl_tenants_offline_meters (offline_meter_id);
+
+CREATE INDEX ix_tbl_tenants_offline_meters_tenant_id ON tbl_tenants_offline_meters (tenant_id);
+
+CREATE TABLE tbl_tenants_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	tenant_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (tenant_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tenants_points_point_id ON tbl_tenants_points (point_id);
+
+CREATE INDEX ix_tbl_tenants_points_tenant_id ON tbl_tenants_points (tenant_id);
+
+CREATE TABLE tbl_tenants_sensors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	tenant_id BIGINT NOT NULL, 
+	sensor_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (tenant_id, sensor_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tenants_sensors_sensor_id ON tbl_tenants_sensors (sensor_id);
+
+CREATE INDEX ix_tbl_tenants_sensors_tenant_id ON tbl_tenants_sensors (tenant_id);
+
+CREATE TABLE tbl_tenants_virtual_meters (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	tenant_id BIGINT NOT NULL, 
+	virtual_meter_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (tenant_id, virtual_meter_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tenants_virtual_meters_tenant_id ON tbl_tenants_virtual_meters (tenant_id);
+
+CREATE INDEX ix_tbl_tenants_virtual_meters_virtual_meter_id ON tbl_tenants_virtual_meters (virtual_meter_id);
+
+CREATE TABLE tbl_tenants_working_calendars (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	tenant_id BIGINT NOT NULL, 
+	working_calendar_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (tenant_id, working_calendar_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tenants_working_calendars_tenant_id ON tbl_tenants_working_calendars (tenant_id);
+
+CREATE INDEX ix_tbl_tenants_working_calendars_working_calendar_id ON tbl_tenants_working_calendars (working_calendar_id);
 
 CREATE TABLE tbl_timezones (
 	id BIGINT NOT NULL AUTO_INCREMENT, 

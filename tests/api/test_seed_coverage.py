@@ -11,6 +11,8 @@ BUILT = {
     "tariffs", "gateways", "datasources", "protocols", "points", "pointlimits", "meters", "offlinemeters",
     "virtualmeters", "sensors", "commands", "svgs", "menus",
     "tenanttypes", "storetypes", "workingcalendars", "nonworkingdays", "rules", "advancedreports",
+    "spaces", "equipments", "combinedequipments", "tenants", "stores", "shopfloors", "distributionsystems",
+    "distributioncircuits", "energyflowdiagrams",
 }
 USER_ROUTES_BUILT = {"/users", "/users/{id}", "/users/login", "/users/logout", "/users/changepassword",
                      "/users/resetpassword", "/users/unlock/{id}"}

@@ -382,7 +382,7 @@ def test_updating_a_calendar_with_days_replaces_them_but_not_with_a_date_twice(a
     calendar = calendar_with_days(admin, "2023-03-01")
     path = f"/workingcalendars/{calendar['id']}"
     twice = {**CALENDAR, "non_working_days": [DAY, DAY]}
-    assert_error(admin.put(path, twice), 400, "API.NON_WORKING_DAY_DATE_LOCAL_IS_ALREADY_IN_USE")
+    assert_error(admin.put(path, twice), 409, "API.NON_WORKING_DAY_DATE_LOCAL_IS_ALREADY_IN_USE")
     assert day_dates(admin, calendar["id"]) == ["2023-03-01"]
     result = admin.put(path, {**CALENDAR, "non_working_days": [{"date_local": "2023-10-01"}]})
     assert result.status_code == 200, result.json

@@ -1,0 +1,54 @@
+"""SVG text the admin UI renders as it is: it must be well-formed XML without anything that runs.
+
+Refused: DTD declarations (entity expansion), ``script``, ``foreignObject``, ``iframe``, ``embed`` and
+``object`` elements, event-handler attributes (``on...``) and ``javascript:`` links, however spaced or cased.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+
+from myems_api.engine.fields import Context, Invalid, Text
+
+MAX_SVG_CHARS = 2_000_000
+FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "embed", "object"}
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1].lower()
+
+
+def unsafe_svg(svg: str) -> bool:
+    """True when the text is not an SVG document the UI may render as it is."""
+    if re.search(r"<!\s*(DOCTYPE|ENTITY)", svg, re.IGNORECASE):
+        return True
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError:
+        return True
+    if _local(root.tag) != "svg":
+        return True
+    for element in root.iter():
+        if _local(str(element.tag)) in FORBIDDEN_TAGS:
+            return True
+        for name, value in element.attrib.items():
+            if _local(name).startswith("on") or "javascript:" in re.sub(r"\s", "", value).lower():
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Svg(Text):
+    """An SVG document field: refused (``API.INVALID_SVG``) unless :func:`unsafe_svg` finds nothing."""
+
+    key: str = "svg"
+    max_len: int = MAX_SVG_CHARS
+
+    def parse(self, raw: Any, ctx: Context) -> Any:
+        value = super().parse(raw, ctx)
+        if value is not None and unsafe_svg(value):
+            raise Invalid(self.key)
+        return value
