@@ -537,22 +537,19 @@ class FamilyStore:
             raise not_found(self.family.not_found_code)
         return dict(current)
 
-    def row(self, entity_id: int, owned: OwnedRows, row_id: int) -> dict[str, Any]:
-        with self.reader.connect() as conn:
-            self._owner(conn, entity_id)
-            holder = {"id": entity_id}
-            owned.attach(conn, [holder])
-        found = next((r for r in holder[owned.key] if r["id"] == row_id), None)
-        if found is None:
-            raise not_found(self._row_codes(owned)[1])
-        return found
-
     def rows(self, entity_id: int, owned: OwnedRows) -> list[dict[str, Any]]:
         with self.reader.connect() as conn:
             self._owner(conn, entity_id)
-            holder = {"id": entity_id}
+            holder: dict[str, Any] = {"id": entity_id}
             owned.attach(conn, [holder])
-        return list(holder[owned.key])
+        rows: list[dict[str, Any]] = holder[owned.key]
+        return rows
+
+    def row(self, entity_id: int, owned: OwnedRows, row_id: int) -> dict[str, Any]:
+        found = next((r for r in self.rows(entity_id, owned) if r["id"] == row_id), None)
+        if found is None:
+            raise not_found(self._row_codes(owned)[1])
+        return found
 
     def write_row(self, entity_id: int, owned: OwnedRows, payload: Mapping[str, Any], row_id: int | None = None) -> int:
         """Adds one row (or replaces ``row_id``), checked together with the owner's other rows."""
