@@ -58,3 +58,9 @@ def count(app: Any, table: sa.Table, **where: Any) -> int:
         stmt = stmt.where(table.c[column] == value)
     with app.databases.system.connect() as conn:
         return int(conn.execute(stmt).scalar_one())
+
+
+def refused(result: Any, status: int, code: str) -> None:
+    """The answer is the one error shape with this status and ``API.`` code."""
+    assert (result.status_code, result.json and result.json.get("description")) == (status, code), result.json
+    assert result.json["title"].startswith("API."), result.json
