@@ -86,3 +86,14 @@ def api(app: EmsApp) -> Api:
 @pytest.fixture
 def admin(api: Api) -> Api:
     return api.login("administrator", ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def other(config: Config, tmp_path: Path) -> Iterator[Api]:
+    """An administrator session on a second, empty instance (always SQLite, its own file): where exports
+    are imported to stand for moving configuration between sites."""
+    url = f"sqlite:///{tmp_path / 'second.sqlite'}"
+    app = make_app(dataclasses.replace(config, db_url=url, historical_db_url=url, energy_db_url=url,
+                                       upload_folder=str(tmp_path / "second-upload")))
+    yield Api(app).login("administrator", ADMIN_PASSWORD)
+    app.databases.dispose()

@@ -7,14 +7,11 @@ as ``{id, name, uuid}`` and resolve by uuid there, whatever ids that instance ga
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from tests.client import Api
-from tests.conftest import ADMIN_PASSWORD, make_app
 
 DIESEL = {"name": "柴油", "unit_of_measure": "L", "kgce": 0.1229, "kgco2e": 0.8825}
 POWER_CENTER = {"name": "动力中心", "external_id": "21829198980001"}
@@ -26,16 +23,6 @@ NOT_FOUND = {"/energycategories": "API.ENERGY_CATEGORY_NOT_FOUND", "/energyitems
 
 
 # ---------------------------------------------------------------------------- helpers
-@pytest.fixture
-def other(config, tmp_path) -> Iterator[Api]:
-    """An administrator session on a second, empty instance (always SQLite, its own file)."""
-    url = f"sqlite:///{tmp_path / 'second.sqlite'}"
-    app = make_app(replace(config, db_url=url, historical_db_url=url, energy_db_url=url,
-                           upload_folder=str(tmp_path / "second-upload")))
-    yield Api(app).login("administrator", ADMIN_PASSWORD)
-    app.databases.dispose()
-
-
 def assert_error(result: Any, status: int, code: str) -> None:
     assert result.status_code == status, (result.status_code, result.json)
     assert result.json["description"] == code
