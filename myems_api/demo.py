@@ -84,12 +84,16 @@ Try:
   curl -s {url}/health
   curl -s -X PUT -H "Content-Type: application/json" -d '{body}' {url}/users/login
   curl -s {auth} {url}/energycategories
+  curl -s {auth} {url}/spaces/tree
+  curl -s {auth} {url}/combinedequipments
 """, flush=True)
         if smoke:
             headers = {"User-UUID": login["uuid"], "Token": login["token"]}
             categories = _call(url + "/energycategories", headers=headers)
             expected = sum(1 for family, _ in SITE if family == "energy_category")
-            ok = _call(url + "/health")["status"] == "ok" and len(categories) >= expected
+            tree = _call(url + "/spaces/tree", headers=headers)
+            campus_ok = len(tree) == 1 and len(tree[0]["children"]) == 2  # the campus and its two buildings
+            ok = _call(url + "/health")["status"] == "ok" and len(categories) >= expected and campus_ok
             print("smoke check:", "passed" if ok else "FAILED", flush=True)
             return 0 if ok else 1
         print("Press Ctrl-C to stop.", flush=True)

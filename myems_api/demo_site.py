@@ -1,4 +1,5 @@
-"""The demo site: a small building's reference data, written through the engine like any API client.
+"""The demo site: reference data, metering and the campus of :mod:`myems_api.demo_building`, written
+through the engine like any API client.
 
 Going through the family stores means the demo obeys every validation rule the API enforces. Re-running
 adds only what is missing. References are given by name and resolved here.
@@ -12,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from myems_api.db.engines import Databases
+from myems_api.demo_building import BUILDING, BUILDING_BINDINGS
 from myems_api.engine.family import Registry
 from myems_api.engine.fields import Context
 from myems_api.engine.store import FamilyStore
@@ -83,28 +85,45 @@ def _id_by_name(store: FamilyStore, name: str) -> int | None:
     return None if found is None else int(found)
 
 
+def _meter_uuid(stores: dict[str, FamilyStore], name: str) -> str | None:
+    for kind in ("meter", "offline_meter", "virtual_meter"):
+        table = stores[kind].table
+        with stores[kind].engine.connect() as conn:
+            found = conn.execute(sa.select(table.c.uuid).where(table.c.name == name)).scalar()
+        if found is not None:
+            return str(found)
+    return None
+
+
 def _resolved(spec: dict[str, Any], store: FamilyStore, stores: dict[str, FamilyStore]) -> dict[str, Any]:
-    """The spec with references by name turned into ids (virtual meter variables included)."""
+    """The spec with references by name turned into ids, and meters in owned rows into uuids."""
     payload: dict[str, Any] = json.loads(json.dumps(spec))
     for ref in store.family.refs:
         if ref.key in payload:
-            payload[ref.input_key] = _id_by_name(stores[ref.target], payload.pop(ref.key))
+            name = payload.pop(ref.key)
+            payload[ref.input_key] = None if name is None else _id_by_name(stores[ref.target], name)
     for variable in payload.get("expression", {}).get("variables", []):
         variable["meter_id"] = _id_by_name(stores[variable["meter_type"]], variable.pop("meter"))
+    for row in [*payload.get("parameters", []), *payload.get("links", [])]:
+        for key in ("meter", "numerator_meter", "denominator_meter"):
+            if key in row:
+                row[f"{key}_uuid"] = _meter_uuid(stores, row.pop(key))
+        if "point" in row:
+            row["point_id"] = _id_by_name(stores["point"], row.pop("point"))
     return payload
 
 
 def seed_demo_site(databases: Databases, registry: Registry, ctx: Context) -> None:
     stores = {f.singular: FamilyStore(f, registry, databases.system, ctx) for f in registry}
-    for singular, spec in SITE:
+    for singular, spec in [*SITE, *BUILDING]:
         store = stores[singular]
         if _id_by_name(store, spec["name"]) is not None:
             continue
         store.create(_resolved(spec, store, stores))
-    for singular, owner, binding_name, target in BINDINGS:
+    for singular, owner, binding_name, target, *fields in [*BINDINGS, *BUILDING_BINDINGS]:
         store = stores[singular]
         owner_id = _id_by_name(store, owner)
         binding = store.family.binding(binding_name)
         target_id = _id_by_name(stores[binding.target], target)
         if owner_id and target_id and all(t["id"] != target_id for t in store.bound(owner_id, binding)):
-            store.bind(owner_id, binding, {binding.target_key: target_id})
+            store.bind(owner_id, binding, {binding.target_key: target_id, **(fields[0] if fields else {})})
