@@ -1,0 +1,78 @@
+"""What flows through acquisition: the points a driver reads and the readings it answers.
+
+A driver never raises for a device problem: a point it could not read comes back as a bad reading
+(``value`` None, ``good`` False), so one silent device never costs another device its values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class PointSpec:
+    """One point as a driver needs it: its parsed ``address`` and the scaling applied after decoding."""
+
+    id: int
+    object_type: str  # ENERGY_VALUE, ANALOG_VALUE or DIGITAL_VALUE
+    address: Mapping[str, Any]
+    ratio: float = 1.0
+    offset_constant: float = 0.0
+    high_limit: float = float("inf")
+    low_limit: float = float("-inf")
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> PointSpec:
+        return cls(id=int(row["id"]), object_type=str(row["object_type"]), address=json.loads(row["address"]),
+                   ratio=float(row["ratio"]), offset_constant=float(row["offset_constant"]),
+                   high_limit=float(row["high_limit"]), low_limit=float(row["low_limit"]))
+
+    def scaled(self, raw: float) -> float:
+        return raw * self.ratio + self.offset_constant
+
+
+def utc_now() -> datetime:
+    """Naive UTC with millisecond precision: what the trend tables keep."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+@dataclass(frozen=True)
+class Reading:
+    point_id: int
+    utc: datetime  # naive UTC, millisecond precision: when the value was acquired
+    value: float | None
+    good: bool = True
+
+    @classmethod
+    def bad(cls, point_id: int, utc: datetime | None = None) -> Reading:
+        return cls(point_id, utc or utc_now(), None, False)
+
+
+def judged(point: PointSpec, raw: float, utc: datetime) -> Reading:
+    """The scaled value, flagged bad (kept, not dropped or clamped) when outside the point's limits."""
+    value = point.scaled(raw)
+    return Reading(point.id, utc, value, point.low_limit <= value <= point.high_limit)
+
+
+@dataclass
+class SourceStats:
+    """Per data source counters, exposed by the worker: reads, errors and the last read's latency."""
+
+    reads: int = 0
+    errors: int = 0
+    last_latency_ms: float = 0.0
+    last_error: str = ""
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class Driver(Protocol):
+    """One data source's connection. ``read`` answers one reading per point asked (bad when unreadable)."""
+
+    async def read(self, points: Sequence[PointSpec]) -> list[Reading]: ...
+
+    async def close(self) -> None: ...
