@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
+
+from myems_api.db.trends import Reading, utc_now
+
+__all__ = ["Driver", "PointSpec", "Reading", "SourceStats", "judged", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -33,24 +37,6 @@ class PointSpec:
 
     def scaled(self, raw: float) -> float:
         return raw * self.ratio + self.offset_constant
-
-
-def utc_now() -> datetime:
-    """Naive UTC with millisecond precision: what the trend tables keep."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-@dataclass(frozen=True)
-class Reading:
-    point_id: int
-    utc: datetime  # naive UTC, millisecond precision: when the value was acquired
-    value: float | None
-    good: bool = True
-
-    @classmethod
-    def bad(cls, point_id: int, utc: datetime | None = None) -> Reading:
-        return cls(point_id, utc or utc_now(), None, False)
 
 
 def judged(point: PointSpec, raw: float, utc: datetime) -> Reading:

@@ -33,6 +33,7 @@ from myems_api.resources import (
     equipment,
     master_data,
     meters,
+    point_values,
     presentation,
     site_settings,
     sites,
@@ -83,6 +84,8 @@ def create_app(config: Config, databases: Databases | None = None,
         endpoints.extend(FamilyRoutes(store, config.max_body_bytes).endpoints())
     if "point" in stores:
         endpoints.extend(meters.PointLimits(stores["point"], config.max_body_bytes).endpoints())
+        endpoints.extend(point_values.PointValues(databases.system_reader, databases.engines["historical"],
+                                                  config.max_body_bytes, config.max_push_values).endpoints())
     if "command" in stores:
         broker = Broker(config.mqtt_host, config.mqtt_port, config.mqtt_username, config.mqtt_password,
                         config.mqtt_timeout_seconds) if config.mqtt_host else None

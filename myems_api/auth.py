@@ -23,7 +23,7 @@ from typing import Any
 
 import falcon
 
-from myems_api.engine.family import ACCOUNT, ADMIN, PUBLIC, READ
+from myems_api.engine.family import ACCOUNT, ADMIN, PUBLIC, PUSH, READ
 from myems_api.errors import ApiError
 
 
@@ -97,6 +97,8 @@ def allowed(principal: Principal | None, policy: str) -> bool:
         return principal.kind == "user"
     if policy == ADMIN:
         return principal.may_write
+    if policy == PUSH:
+        return principal.kind == "apikey" or principal.may_write
     return False
 
 

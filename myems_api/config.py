@@ -56,6 +56,7 @@ class Config:
     admin_password: str = ""
     upload_folder: str = "var/upload"
     max_body_bytes: int = 1_048_576
+    max_push_values: int = 10_000
     cors_allowed_origins: tuple[str, ...] = ()
     mqtt_host: str = ""
     mqtt_port: int = 1883
@@ -70,7 +71,8 @@ class Config:
         if not self.energy_db_url:
             object.__setattr__(self, "energy_db_url", self.db_url)
         parse_utc_offset(self.utc_offset)
-        for name in ("db_pool_size", "session_lifetime_minutes", "max_failed_logins", "max_body_bytes"):
+        for name in ("db_pool_size", "session_lifetime_minutes", "max_failed_logins", "max_body_bytes",
+                     "max_push_values"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"MYEMS_{name.upper()} must be at least 1")
         if self.scrypt_n < 2 or self.scrypt_n & (self.scrypt_n - 1):

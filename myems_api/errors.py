@@ -34,9 +34,11 @@ TITLES = {
 class ApiError(falcon.HTTPError):
     """An error with a MyEMS code; raised by stores and resources alike."""
 
-    def __init__(self, status: int, code: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, code: str, headers: dict[str, str] | None = None,
+                 detail: dict[str, Any] | None = None) -> None:
         code = code if code.startswith("API.") else f"API.{code}"
         super().__init__(status, title=TITLES.get(status, "API.ERROR"), description=code, headers=headers)
+        self.detail = detail or {}  # added to the body beside title and description (a bad entry's index)
 
 
 def bad_request(code: str) -> ApiError:
@@ -70,6 +72,7 @@ def serialize_error(req: falcon.Request, resp: falcon.Response, error: falcon.HT
     body: dict[str, Any] = {"title": TITLES.get(error.status_code, "API.ERROR"), "description": _code_for(error)}
     if error.title and error.title.startswith("API."):
         body["title"] = error.title
+    body.update(getattr(error, "detail", {}))
     resp.media = body
     resp.content_type = falcon.MEDIA_JSON
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from myems_api.app import EmsApp, create_app
 from myems_api.auth import Passwords
 from myems_api.config import Config
-from myems_api.db import schema
+from myems_api.db import historical, schema
 from myems_api.db.setup import init_database
 from tests.client import Api
 
@@ -27,19 +27,24 @@ MYSQL_URL = os.environ.get("MYEMS_TEST_MYSQL_URL", "")
 BACKENDS = ["sqlite", "mysql"] if MYSQL_URL else ["sqlite"]
 
 
+METADATAS = (schema.metadata, historical.metadata)  # every store shares the test database
+
+
 @pytest.fixture(scope="session")
 def mysql_schema() -> Iterator[sa.Engine]:
     engine = sa.create_engine(MYSQL_URL)
-    schema.metadata.drop_all(engine)
-    schema.metadata.create_all(engine)
+    for metadata in METADATAS:
+        metadata.drop_all(engine)
+        metadata.create_all(engine)
     yield engine
     engine.dispose()
 
 
-def empty_mysql(engine: sa.Engine, metadata: sa.MetaData = schema.metadata) -> None:
+def empty_mysql(engine: sa.Engine) -> None:
     with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+        for metadata in METADATAS:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
 
 
 @pytest.fixture(params=BACKENDS)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from myems_api.auth import Passwords
-from myems_api.db import reference, schema
+from myems_api.db import historical, reference, schema
 from myems_api.db.engines import Databases
 
 ADMIN_NAME = "administrator"
@@ -26,10 +26,13 @@ class InitResult:
 
 
 def create_schema(databases: Databases) -> list[str]:
-    engine = databases.system
-    existing = set(sa.inspect(engine).get_table_names())
-    schema.metadata.create_all(engine, checkfirst=True)
-    return sorted(set(schema.metadata.tables) - existing)
+    """Each store's tables in its own database (stores sharing a URL share one); answers what was created."""
+    created: list[str] = []
+    for engine, metadata in ((databases.system, schema.metadata), (databases.engines["historical"], historical.metadata)):
+        existing = set(sa.inspect(engine).get_table_names())
+        metadata.create_all(engine, checkfirst=True)
+        created.extend(set(metadata.tables) - existing)
+    return sorted(created)
 
 
 def _seed_missing(conn: Connection, table: sa.Table, key: str, rows: list[dict[str, object]]) -> None:

@@ -21,6 +21,7 @@ READ_ONLY = frozenset({"list", "get"})
 
 # Access policies, checked before a responder runs (see myems_api.auth).
 PUBLIC, READ, ADMIN, ACCOUNT = "public", "read", "admin", "account"
+PUSH = "push"  # writes of measured values: admins, and API keys (gateways that push)
 
 Check = Callable[[Mapping[str, Any]], str | None]
 # A check that reads the database: (connection, the entity's merged column values, its id or None on create).

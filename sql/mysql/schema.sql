@@ -1232,3 +1232,37 @@ CREATE TABLE tbl_working_calendars_non_working_days (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_tbl_working_calendars_non_working_days_working_calendar_id ON tbl_working_calendars_non_working_days (working_calendar_id);
+
+-- The historical store (MYEMS_HISTORICAL_DB_URL): trend values and latest values.
+
+CREATE TABLE tbl_analog_value (
+	point_id BIGINT NOT NULL, 
+	utc_date_time DATETIME(3) NOT NULL, 
+	actual_value NUMERIC(21, 6), 
+	is_bad BOOL NOT NULL, 
+	PRIMARY KEY (point_id, utc_date_time)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_digital_value (
+	point_id BIGINT NOT NULL, 
+	utc_date_time DATETIME(3) NOT NULL, 
+	actual_value NUMERIC(21, 6), 
+	is_bad BOOL NOT NULL, 
+	PRIMARY KEY (point_id, utc_date_time)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_energy_value (
+	point_id BIGINT NOT NULL, 
+	utc_date_time DATETIME(3) NOT NULL, 
+	actual_value NUMERIC(21, 6), 
+	is_bad BOOL NOT NULL, 
+	PRIMARY KEY (point_id, utc_date_time)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_point_latest_value (
+	point_id BIGINT NOT NULL, 
+	utc_date_time DATETIME(3) NOT NULL, 
+	actual_value NUMERIC(21, 6), 
+	is_bad BOOL NOT NULL, 
+	PRIMARY KEY (point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;

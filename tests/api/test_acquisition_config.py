@@ -16,11 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from myems_api.db import schema
-from tests.api import test_engine_portability as portability
 from tests.api.test_engine_portability import clone, export
 from tests.client import Api
-
-other = portability.other  # an administrator session on a second, empty instance
 
 # ---------------------------------------------------------------------------- seed payloads
 GATEWAY = {"name": "MyEMS Gateway 3", "description": "Gateway 3"}

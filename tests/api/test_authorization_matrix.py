@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from myems_api.app import EmsApp
 from myems_api.db import schema
-from myems_api.engine.family import ACCOUNT, ADMIN, PUBLIC, READ
+from myems_api.engine.family import ACCOUNT, ADMIN, PUBLIC, PUSH, READ
 from tests.client import Api
 from tests.conftest import ADMIN_PASSWORD
 
@@ -41,6 +41,8 @@ def expected_outcome(policy: str, principal: str) -> int | str:
         return THROUGH if principal == ADMIN_USER else 403
     if policy == ACCOUNT:
         return 403 if principal == API_KEY else THROUGH
+    if policy == PUSH:
+        return THROUGH if principal in (ADMIN_USER, API_KEY) else 403
     raise ValueError(f"unknown policy {policy!r}")
 
 
@@ -128,7 +130,7 @@ def test_the_route_table_lists_the_seed_routes(app):
 
 def test_every_route_uses_a_known_policy(app):
     unknown = [(e.path, verb, policy) for e in app.endpoints for verb, policy in e.policies.items()
-               if policy not in (PUBLIC, READ, ADMIN, ACCOUNT)]
+               if policy not in (PUBLIC, READ, ADMIN, ACCOUNT, PUSH)]
     assert unknown == []
 
 

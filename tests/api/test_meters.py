@@ -30,8 +30,6 @@ from tests.api.test_master_data import (
 )
 from tests.client import Api
 
-other = portability.other  # an administrator session on a second, empty instance
-
 # ---------------------------------------------------------------------------- seed payloads
 PM20 = {"name": "PM20", "energy_category_id": 1, "hourly_low_limit": 0.000, "hourly_high_limit": 999.99,
         "is_counted": True, "cost_center_id": 1, "energy_item_id": 1, "master_meter_id": 1, "description": "空调用电"}

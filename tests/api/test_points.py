@@ -18,8 +18,6 @@ from tests.api import test_engine_portability as portability
 from tests.api.test_master_data import DIESEL, POWER_CENTER, SUMMARY, assert_error, assert_result_shape, is_uuid
 from tests.client import Api
 
-other = portability.other  # an administrator session on a second, empty instance
-
 # ---------------------------------------------------------------------------- seed payloads
 GATEWAY = {"name": "MyEMS Gateway 3", "description": "Gateway 3"}
 CONNECTIONS = {

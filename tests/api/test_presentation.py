@@ -17,8 +17,6 @@ from tests.api.test_auth import USER_PASSWORD, create_user
 from tests.api.test_master_data import assert_error, is_uuid
 from tests.client import Api
 
-other = portability.other  # an administrator session on a second, empty instance
-
 # ---------------------------------------------------------------------------- seed payloads
 SEED_SVG_TEXT = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><svg width=\"5cm\" height=\"4cm\" version=\"1.1\" "
                  "xmlns=\"http://www.w3.org/2000/svg\"><desc>Four separate rectangles</desc>"

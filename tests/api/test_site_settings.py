@@ -18,13 +18,10 @@ import pytest
 import sqlalchemy as sa
 
 from myems_api.db import schema
-from tests.api import test_engine_portability as portability
 from tests.api.test_auth import create_user
 from tests.api.test_engine_portability import export
 from tests.client import Api, count
 from tests.conftest import ADMIN_PASSWORD, make_app
-
-other = portability.other  # an administrator session on a second, empty instance
 
 # ---------------------------------------------------------------------------- seed payloads
 OFFICE = {"name": "Office1", "description": "办公", "simplified_code": "OF1"}

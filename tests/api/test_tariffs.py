@@ -15,11 +15,8 @@ from typing import Any
 import pytest
 
 from myems_api.db import schema
-from tests.api import test_engine_portability as portability
 from tests.client import Api, count
 from tests.conftest import ADMIN_PASSWORD, make_app
-
-other = portability.other  # an administrator session on a second, empty instance
 
 # ---------------------------------------------------------------------------- seed payloads
 DIESEL = {"name": "柴油", "unit_of_measure": "L", "kgce": 0.1229, "kgco2e": 0.8825}

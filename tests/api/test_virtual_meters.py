@@ -30,8 +30,6 @@ from tests.api.test_meters import (
 from tests.api.test_points import assert_shape
 from tests.client import Api
 
-other = portability.other  # an administrator session on a second, empty instance
-
 RESULT = {"id": int, "name": str, "uuid": str, "energy_category": SUMMARY, "is_counted": bool,
           "cost_center": SUMMARY, "energy_item": SUMMARY, "description": str, "expression": dict}
 MISSING = 987654
