@@ -24,7 +24,10 @@ from myems_api.db.trends import Reading, Sample, store_readings
 
 log = logging.getLogger("myems.acquisition.writer")
 
-UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
+def _unreachable(exc: BaseException) -> bool:
+    """Any database failure but a refused value counts as an outage: spooling is never the wrong call.
+    (mysql-connector reports a refused connection as a plain DatabaseError 2003.)"""
+    return isinstance(exc, sa.exc.DBAPIError) and not isinstance(exc, sa.exc.DataError | sa.exc.IntegrityError)
 
 
 class TrendWriter:
@@ -47,17 +50,13 @@ class TrendWriter:
         """Writes the spool (if any) then the buffer; answers rows written now. Never raises for an outage."""
         batch, self.pending = self.pending, []
         written = 0
-        if self.spool.exists():
-            try:
-                written += self._replay()
-            except UNREACHABLE as exc:
-                log.warning("historical store still unreachable (%s); %d readings spooled", type(exc).__name__,
-                            len(batch))
-                self._append(batch)
-                return 0
         try:
+            if self.spool.exists():
+                written += self._replay()
             written += self._write(batch)
-        except UNREACHABLE as exc:
+        except sa.exc.DBAPIError as exc:
+            if not _unreachable(exc):
+                raise
             log.warning("historical store unreachable (%s): spooling %d readings to %s", type(exc).__name__,
                         len(batch), self.spool)
             self._append(batch)
