@@ -6,15 +6,16 @@ A driver never raises for a device problem: a point it could not read comes back
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from myems_api.db.trends import Reading, utc_now
 
-__all__ = ["Driver", "PointSpec", "Reading", "SourceStats", "judged", "utc_now"]
+__all__ = ["Driver", "Listener", "PointSpec", "Reading", "SourceStats", "judged", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,13 @@ class Driver(Protocol):
     async def read(self, points: Sequence[PointSpec]) -> list[Reading]: ...
 
     async def close(self) -> None: ...
+
+
+class Listener(Protocol):
+    """A data source that pushes (MQTT): runs until ``stop`` is set, handing readings to ``emit`` as they
+    arrive. Malformed input is counted in ``stats`` and logged, never raised."""
+
+    stats: SourceStats
+
+    async def listen(self, points: Sequence[PointSpec], emit: Callable[[Sequence[Reading]], None],
+                     stop: asyncio.Event) -> None: ...
