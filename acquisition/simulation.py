@@ -45,7 +45,8 @@ _CUMULATIVE /= _CUMULATIVE[-1]  # a day's share of energy used by each minute bo
 
 def day_fraction_used(seconds_of_day: Seconds) -> Seconds:
     """The share of a day's energy used by each second of the day (0 at midnight, 1 at the next)."""
-    return np.interp(np.asarray(seconds_of_day, dtype=np.float64) / 60.0, _MINUTES, _CUMULATIVE)
+    minutes = np.asarray(seconds_of_day, dtype=np.float64) / 60.0
+    return np.asarray(np.interp(minutes, _MINUTES, _CUMULATIVE), dtype=np.float64)
 
 
 def _ripple(point_id: int, epoch_seconds: Seconds) -> Seconds:

@@ -82,6 +82,8 @@ def create_app(config: Config, databases: Databases | None = None,
               for family in registry}
     for store in stores.values():
         endpoints.extend(FamilyRoutes(store, config.max_body_bytes).endpoints())
+    if "data_source" in stores:
+        endpoints.extend(acquisition_config.DataSourceStatus(stores["data_source"]).endpoints())
     if "point" in stores:
         endpoints.extend(meters.PointLimits(stores["point"], config.max_body_bytes).endpoints())
         endpoints.extend(point_values.PointValues(databases.system_reader, databases.engines["historical"],

@@ -60,6 +60,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(_config(args, **overrides), bind=args.bind, smoke=args.smoke)
 
 
+def cmd_acquisition(args: argparse.Namespace) -> int:
+    from acquisition.main import run_acquisition
+    from acquisition.sources import Shard
+
+    try:
+        shard = Shard.parse(args.shard)
+    except ValueError as exc:
+        print(f"myems acquisition: {exc}", file=sys.stderr)
+        return 2
+    return run_acquisition(_config(args), protocols=args.protocol or (), shard=shard, once=args.once,
+                           reload_seconds=args.reload_seconds, flush_seconds=args.flush_seconds)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="myems", description="MyEMS-compatible energy management system.")
     parser.add_argument("--version", action="version", version=f"myems {__version__}")
@@ -84,6 +97,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=1, metavar="N",
                        help="threads per worker (default 1: measured fastest; add workers, not threads)")
     serve.set_defaults(func=cmd_serve)
+
+    acq = sub.add_parser("acquisition", help="read every point of the data sources into the historical store",
+                         description="Poll Modbus TCP, BACnet/IP and simulated data sources and listen to MQTT "
+                                     "ones, writing trend values and latest values. Runs until SIGTERM/Ctrl-C; "
+                                     "picks up configuration changes without a restart.")
+    acq.add_argument("--protocol", action="append", metavar="CODE",
+                     help="only data sources of this protocol (repeatable), e.g. modbus-tcp, mqtt")
+    acq.add_argument("--shard", default="0/1", metavar="I/N",
+                     help="only data sources whose id modulo N is I (run N processes, I = 0..N-1)")
+    acq.add_argument("--once", action="store_true", help="read each polled source once, write, and exit")
+    acq.add_argument("--reload-seconds", type=float, default=30.0, metavar="S",
+                     help="how often the configuration is re-read (default 30)")
+    acq.add_argument("--flush-seconds", type=float, default=1.0, metavar="S",
+                     help="how often readings are written; the most a crash can lose (default 1)")
+    acq.set_defaults(func=cmd_acquisition)
 
     demo = sub.add_parser("demo", help="embedded SQLite, a demo site, and the API: the newcomer's command",
                           description="Create var/demo.sqlite with a small demo site, serve the API and print "

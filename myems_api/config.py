@@ -55,6 +55,7 @@ class Config:
     scrypt_n: int = 2**14
     admin_password: str = ""
     upload_folder: str = "var/upload"
+    spool_folder: str = "var/spool"
     max_body_bytes: int = 1_048_576
     max_push_values: int = 10_000
     cors_allowed_origins: tuple[str, ...] = ()

@@ -23,18 +23,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def mosquitto(workdir: Path) -> Iterator[int]:
-    """A mosquitto broker on a fresh loopback port; yields the port."""
+def mosquitto(workdir: Path, port: int | None = None) -> Iterator[int]:
+    """A mosquitto broker on loopback (a fresh port unless ``port`` is given, as for a restart); yields the
+    port. Its log goes to a file in ``workdir``: a pipe nobody reads could fill and stall the broker."""
     binary = mosquitto_binary() or "mosquitto"
-    port = free_port()
+    port = port or free_port()
     conf = workdir / "mosquitto.conf"
     conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n")
-    process = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log_path = workdir / f"mosquitto-{port}.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"mosquitto exited: {process.stderr.read().decode() if process.stderr else ''}")
+                raise RuntimeError(f"mosquitto exited: {log_path.read_text(errors='replace')}")
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break

@@ -166,6 +166,16 @@ data_sources = sa.Table(
     sa.Column("description", sa.Text, nullable=True), **MYSQL,
 )
 
+# What the acquisition worker owning a data source last reported: counters since the worker started.
+data_source_status = sa.Table(
+    "tbl_data_source_status", metadata,
+    sa.Column("data_source_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+              autoincrement=False),
+    sa.Column("reads", sa.BigInteger, nullable=False), sa.Column("errors", sa.BigInteger, nullable=False),
+    sa.Column("last_latency_ms", sa.Float, nullable=False), sa.Column("last_error", sa.String(255), nullable=True),
+    sa.Column("updated_datetime_utc", sa.DateTime, nullable=False), **MYSQL,
+)
+
 
 def flag(name: str, default: bool = False) -> sa.Column[bool]:
     return sa.Column(name, sa.Boolean, nullable=False, default=default)
@@ -177,7 +187,8 @@ def link(name: str, owner: str, target: str, *extra: sa.Column[Any]) -> sa.Table
                     **MYSQL)
 
 
-def links(owner_plural: str, owner: str, targets: tuple[str, ...], outputs: tuple[str, ...] = ()) -> dict[str, sa.Table]:
+def links(owner_plural: str, owner: str, targets: tuple[str, ...],
+          outputs: tuple[str, ...] = ()) -> dict[str, sa.Table]:
     """``tbl_<owner>_<target>`` binding tables by target family (``meter`` -> ``tbl_tenants_meters``);
     bindings to ``outputs`` say whether the target measures the owner's output (``is_output``)."""
     return {target: link(f"tbl_{owner_plural}_{target}s", owner, f"{target}_id",

@@ -28,7 +28,8 @@ class InitResult:
 def create_schema(databases: Databases) -> list[str]:
     """Each store's tables in its own database (stores sharing a URL share one); answers what was created."""
     created: list[str] = []
-    for engine, metadata in ((databases.system, schema.metadata), (databases.engines["historical"], historical.metadata)):
+    stores = ((databases.system, schema.metadata), (databases.engines["historical"], historical.metadata))
+    for engine, metadata in stores:
         existing = set(sa.inspect(engine).get_table_names())
         metadata.create_all(engine, checkfirst=True)
         created.extend(set(metadata.tables) - existing)

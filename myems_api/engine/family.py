@@ -93,12 +93,14 @@ class Items:
 @dataclass(frozen=True)
 class Guard:
     """A relation the engine cannot see from references and bindings: rows of ``table`` whose ``column``
-    holds the entity's id (and whose other columns equal ``match``) block its delete with ``code``."""
+    holds the entity's ``by`` value (its id, or its uuid where the relation names it so) and whose other
+    columns equal ``match`` block its delete with ``code``."""
 
     table: sa.Table
     column: str
     code: str
     match: tuple[tuple[str, Any], ...] = ()
+    by: str = "id"
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ class Family:
 
     def field_code(self, f: Field) -> str:
         if f.code:
-            return f"API.{f.code}"
+            return f"API.INVALID_{f.code}"
         if isinstance(f, Ref):
             return f"API.INVALID_{f.key.upper()}_ID"
         if f.key == "name":

@@ -1,9 +1,9 @@
 """Field types of the resource engine: each parses one JSON value into a column value and renders it back.
 
 A field raises :class:`Invalid` for a value it refuses; the family turns that into its error code
-(``API.INVALID_<FIELD>`` unless the field names its own). Parsing is strict where MyEMS clients are
-strict (booleans are JSON booleans) and lenient where they are not (ids and numbers may come as strings,
-as in the seed's ``{"tariff_id": "3"}``).
+(``API.INVALID_<FIELD>``, or ``API.INVALID_<code>`` for a field given a ``code``). Parsing is strict
+where MyEMS clients are strict (booleans are JSON booleans) and lenient where they are not (ids and
+numbers may come as strings, as in the seed's ``{"tariff_id": "3"}``).
 """
 
 from __future__ import annotations

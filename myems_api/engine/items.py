@@ -100,7 +100,8 @@ class OwnedRows:
         return new_ids
 
     def insert(self, conn: Connection, parent_id: int, row: Mapping[str, Any]) -> int:
-        key = conn.execute(sa.insert(self.table).values({**row, self.spec.parent_column: parent_id})).inserted_primary_key
+        values = {**row, self.spec.parent_column: parent_id}
+        key = conn.execute(sa.insert(self.table).values(values)).inserted_primary_key
         assert key is not None
         return int(key[0])
 

@@ -328,7 +328,10 @@ class FamilyStore:
                 raise conflict(found)
         for guard in self.family.guards:
             match = [guard.table.c[k] == v for k, v in guard.match]
-            used = sa.select(guard.table.c.id).where(guard.table.c[guard.column] == entity_id, *match).limit(1)
+            value: Any = entity_id
+            if guard.by != "id":
+                value = sa.select(self.table.c[guard.by]).where(self.table.c.id == entity_id).scalar_subquery()
+            used = sa.select(guard.table.c.id).where(guard.table.c[guard.column] == value, *match).limit(1)
             if conn.execute(used).first():
                 raise conflict(guard.code)
         for other, lookup in self.registry.lookers(singular):
@@ -523,7 +526,7 @@ class FamilyStore:
 
     def _row_codes(self, owned: OwnedRows) -> tuple[str, str]:
         served = (owned.spec.served or owned.key).upper()
-        return f"API.INVALID_{served}_ID", f"API.{self.family.upper}_{served}_NOT_FOUND"
+        return f"API.INVALID_{self.family.upper}_{served}_ID", f"API.{self.family.upper}_{served}_NOT_FOUND"
 
     def parse_row_id(self, owned: OwnedRows, raw: Any) -> int:
         try:

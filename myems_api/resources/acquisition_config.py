@@ -17,9 +17,14 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import falcon
+import sqlalchemy as sa
+
 from myems_api.db import schema
-from myems_api.engine.family import Children, Family
-from myems_api.engine.fields import JsonText, LocalDateTime, Lookup, Name, OnlineStatus, Ref, Text
+from myems_api.engine.family import READ, Children, Family
+from myems_api.engine.fields import JsonText, LocalDateTime, Lookup, Name, OnlineStatus, Ref, Text, render_datetime
+from myems_api.engine.store import FamilyStore
+from myems_api.http import Endpoint
 
 
 def _text(value: Any) -> bool:
@@ -107,3 +112,25 @@ data_sources = Family(
 )
 
 FAMILIES = (protocols, gateways, data_sources)
+
+
+class DataSourceStatus:
+    """``GET /datasources/{id}/status``: what the acquisition worker last reported for the source (its
+    counters are null until a worker has read it)."""
+
+    def __init__(self, store: FamilyStore) -> None:
+        self.store = store
+
+    def endpoints(self) -> list[Endpoint]:
+        return [Endpoint("/datasources/{id}/status").add("GET", READ, self.on_get)]
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        source = self.store.get(self.store.parse_id(id))
+        st = schema.data_source_status
+        with self.store.reader.connect() as conn:
+            row = conn.execute(sa.select(st).where(st.c.data_source_id == source["id"])).mappings().first()
+        counters = {k: (row[k] if row else None) for k in ("reads", "errors", "last_latency_ms", "last_error")}
+        updated = row["updated_datetime_utc"] if row else None
+        resp.media = {"data_source": {"id": source["id"], "name": source["name"], "uuid": source["uuid"]},
+                      "status": source.get("status"), "last_seen_datetime": source.get("last_seen_datetime"),
+                      **counters, "updated_datetime": render_datetime(updated, self.store.ctx.tz)}

@@ -34,10 +34,8 @@ distribution_circuits = Family(
     "distribution_circuit", "distribution_circuits", schema.distribution_circuits,
     fields=(
         Text("name", unique=True, unique_with=("distribution_system_id",)), Ref("distribution_system"),
-        Text("distribution_room", code="DISTRIBUTION_ROOM"), Text("switchgear", code="SWITCHGEAR"),
-        Number("peak_load", min=0, code="PEAK_LOAD"), Number("peak_current", min=0, code="PEAK_CURRENT"),
-        Text("customers", required=False, null=True, code="CUSTOMERS"),
-        Text("meters", required=False, null=True, code="METERS"),
+        Text("distribution_room"), Text("switchgear"), Number("peak_load", min=0), Number("peak_current", min=0),
+        Text("customers", required=False, null=True), Text("meters", required=False, null=True),
     ),
     bindings=bindings_to("distribution_circuit_id", schema.distribution_circuits_links),
 )
@@ -79,7 +77,7 @@ energy_flow_diagrams = Family(
     fields=(Name(),),
     items=(
         Items("nodes", schema.energy_flow_diagram_nodes, "energy_flow_diagram_id",
-              (Text("name", code="NODE_NAME"),), check=distinct_node_names, served="node"),
+              (Text("name", code="ENERGY_FLOW_DIAGRAM_NODE_NAME"),), check=distinct_node_names, served="node"),
         Items("links", schema.energy_flow_diagram_links, "energy_flow_diagram_id",
               (Int("source_node_id", min=1), Int("target_node_id", min=1),
                Text("meter_uuid", pattern=UUID, required=False, null=True)),

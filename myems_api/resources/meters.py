@@ -103,6 +103,20 @@ def bind_point_to_meter(conn: Connection, meter_id: int, point_id: int) -> str |
     return "API.METER_ALREADY_HAS_AN_ENERGY_VALUE_POINT" if conn.execute(has_one.limit(1)).first() else None
 
 
+# Rows that name a meter (of any kind) by uuid: energy flow links and equipment's fraction parameters.
+NAMED_BY_UUID = tuple(
+    Guard(table, column, code, by="uuid")
+    for table, code in ((schema.energy_flow_diagram_links, "API.THERE_IS_RELATION_WITH_ENERGY_FLOW_DIAGRAM_LINKS"),
+                        (schema.equipment_parameters, "API.THERE_IS_RELATION_WITH_EQUIPMENT_PARAMETERS"),
+                        (schema.combined_equipment_parameters,
+                         "API.THERE_IS_RELATION_WITH_COMBINED_EQUIPMENT_PARAMETERS"))
+    for column in ("meter_uuid", "numerator_meter_uuid", "denominator_meter_uuid") if column in table.c)
+
+POINT_PARAMETERS = (
+    Guard(schema.equipment_parameters, "point_id", "API.THERE_IS_RELATION_WITH_EQUIPMENT_PARAMETERS"),
+    Guard(schema.combined_equipment_parameters, "point_id", "API.THERE_IS_RELATION_WITH_COMBINED_EQUIPMENT_PARAMETERS"),
+)
+
 LIMITS = ("high_limit", "low_limit", "higher_limit", "lower_limit")
 
 points = Family(
@@ -119,6 +133,7 @@ points = Family(
     checks=(check_limits,),
     db_checks=(check_point_address, check_one_energy_point_per_meter),
     delete_checks=(substituted_by_virtual_points,),
+    guards=POINT_PARAMETERS,
     portable=True,
 )
 
@@ -146,6 +161,7 @@ def _used_in_virtual_meters(meter_type: str) -> Guard:
                  match=(("meter_type", meter_type),))
 
 
+
 def meter_fields(master: bool) -> tuple[Any, ...]:
     fields = [
         Name(), Ref("energy_category"), Bool("is_counted"),
@@ -167,7 +183,7 @@ meters = Family(
     bindings=(Binding("points", "point", schema.meters_points, "meter_id", "point_id", check=bind_point_to_meter),
               Binding("commands", "command", schema.meters_commands, "meter_id", "command_id")),
     children=(Children("submeters", "meter", via="master_meter"),),
-    guards=(_used_in_virtual_meters("meter"),),
+    guards=(_used_in_virtual_meters("meter"), *NAMED_BY_UUID),
     portable=True,
 )
 
@@ -176,7 +192,7 @@ offline_meters = Family(
     fields=meter_fields(master=False),
     checks=(check_hourly_limits,),
     db_checks=(check_item_in_category,),
-    guards=(_used_in_virtual_meters("offline_meter"),),
+    guards=(_used_in_virtual_meters("offline_meter"), *NAMED_BY_UUID),
     portable=True,
 )
 
@@ -262,7 +278,7 @@ virtual_meters = Family(
         Choice("meter_type", choices=tuple(METER_TABLES)), Int("meter_id", min=1),
     ), check=check_equation, db_check=check_variables_exist, resolve=resolve_variable, enrich=name_variables),),
     db_checks=(check_item_in_category,),
-    guards=(_used_in_virtual_meters("virtual_meter"),),
+    guards=(_used_in_virtual_meters("virtual_meter"), *NAMED_BY_UUID),
     reshape_in=expression_in, reshape_out=expression_out,
     portable=True,
 )

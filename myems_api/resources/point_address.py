@@ -44,12 +44,15 @@ def _modbus(a: Mapping[str, Any]) -> bool:
             and _int_in(a.get("offset"), 0, 65535)):
         return False
     count: int = a.get("number_of_registers", 0)
+    if not _int_in(count, 1, 65536 - a["offset"]):  # the last address read is at most 65535
+        return False
     if a["function_code"] in (1, 2):
         return _int_in(count, 1, 2000)
     fmt = a.get("format") or DATA_FORMATS.get(str(a.get("data_format", "")).lower())
     if not _int_in(count, 1, 125) or not isinstance(fmt, str) or not STRUCT_FORMAT.fullmatch(fmt):
         return False
-    return struct.calcsize(fmt) == 2 * count and a.get("byte_order", "ABCD") in BYTE_ORDERS
+    size = struct.calcsize(">" + fmt.lstrip("<>!=@"))  # standard sizes: "l" is 4 bytes on every host
+    return size == 2 * count and a.get("byte_order", "ABCD") in BYTE_ORDERS
 
 
 def _bacnet(a: Mapping[str, Any]) -> bool:

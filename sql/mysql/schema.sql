@@ -157,6 +157,16 @@ CREATE INDEX ix_tbl_cost_centers_tariffs_cost_center_id ON tbl_cost_centers_tari
 
 CREATE INDEX ix_tbl_cost_centers_tariffs_tariff_id ON tbl_cost_centers_tariffs (tariff_id);
 
+CREATE TABLE tbl_data_source_status (
+	data_source_id BIGINT NOT NULL, 
+	`reads` BIGINT NOT NULL, 
+	errors BIGINT NOT NULL, 
+	last_latency_ms FLOAT NOT NULL, 
+	last_error VARCHAR(255), 
+	updated_datetime_utc DATETIME NOT NULL, 
+	PRIMARY KEY (data_source_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_data_sources (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 

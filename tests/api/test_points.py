@@ -213,7 +213,7 @@ VALID_MODBUS = [
     modbus(),
     modbus(data_format=None, format=">d", number_of_registers=4),
     modbus(byte_order="CDAB"),
-    modbus(function_code=4, offset=65535),
+    modbus(function_code=4, offset=65534),
     modbus(function_code=1, number_of_registers=16, data_format=None),
     modbus(slave_id=247),
 ]

@@ -28,7 +28,7 @@ def modbus(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("address", [
     SEED_MODBUS,
     modbus(slave_id=247, offset=0),
-    modbus(offset=65535, function_code=4),
+    modbus(offset=65534, function_code=4),
     modbus(data_format=None, format=">d", number_of_registers=4),
     modbus(data_format=None, format="<H", number_of_registers=1),
     modbus(data_format=None, format="f"),
@@ -49,6 +49,8 @@ def test_a_readable_modbus_address_is_accepted(address, protocol):
 @pytest.mark.parametrize("address", [
     modbus(slave_id=0),
     modbus(slave_id=248),
+    modbus(offset=65535, function_code=4),  # its second register would be past 65535
+    modbus(function_code=1, offset=65000, number_of_registers=1000, data_format=None),
     modbus(slave_id="1"),
     modbus(slave_id=True),
     modbus(function_code=0),
