@@ -406,6 +406,9 @@ class FamilyStore:
                     values[f.column] = self._copy_value(conn, f, values[f.column])
             if self.family.on_create:
                 self.family.on_create(values)  # fresh secrets (tokens) for the copy
+            code = next((c for c in (check(conn, values, None) for check in self.family.db_checks) if c), None)
+            if code:
+                raise refused(code)  # a copy of the root space would be a second root
             new_id = self._insert(conn, values)
             maps: dict[str, IdMap] = {}
             for owned in self.owned:

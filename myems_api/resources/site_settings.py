@@ -23,9 +23,10 @@ from myems_api.http import Endpoint
 
 
 def _type_family(singular: str, plural: str, table: Any) -> Family:
+    """Portable (beyond the seed) so that tenants and stores, which name their type by uuid, can move."""
     return Family(singular, plural, table, fields=(
         Name(), Text("description", max_len=4096, required=False, null=True),
-        Text("simplified_code", max_len=32, required=False, null=True)))
+        Text("simplified_code", max_len=32, required=False, null=True)), portable=True)
 
 
 tenant_types = _type_family("tenant_type", "tenant_types", schema.tenant_types)
