@@ -1,4 +1,5 @@
-"""``myems demo``: the newcomer's one command. Embedded SQLite, a small demo site, the API, ready to curl.
+"""``myems demo``: the newcomer's one command. Embedded SQLite, a demo campus, the API and simulated
+acquisition (trend tables fill while it runs), ready to curl.
 
 The administrator's password is reset on every demo run (to ``MYEMS_ADMIN_PASSWORD`` or a fresh random
 one) so the printed credentials always work; a demo database is never a production one.
@@ -66,9 +67,11 @@ def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False) 
     databases.dispose()
 
     url = f"http://{bind}"
-    env_db = {"MYEMS_DB_URL": config.db_url}
+    env = {**os.environ, "MYEMS_DB_URL": config.db_url}
     server = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "serve", "--bind", bind, "--workers", "1"],
-                              env={**os.environ, **env_db})
+                              env=env)
+    acquisition = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "acquisition", "--protocol", "simulation",
+                                    "--reload-seconds", "10"], env=env)
     try:
         _wait_ready(url, server)
         login = _call(url + "/users/login", "PUT", {"data": {"name": ADMIN_NAME, "password": password}})
@@ -86,6 +89,7 @@ Try:
   curl -s {auth} {url}/energycategories
   curl -s {auth} {url}/spaces/tree
   curl -s {auth} {url}/combinedequipments
+  curl -s {auth} {url}/datasources/1/status
 """, flush=True)
         if smoke:
             headers = {"User-UUID": login["uuid"], "Token": login["token"]}
@@ -93,13 +97,26 @@ Try:
             expected = sum(1 for family, _ in SITE if family == "energy_category")
             tree = _call(url + "/spaces/tree", headers=headers)
             campus_ok = len(tree) == 1 and len(tree[0]["children"]) == 2  # the campus and its two buildings
-            ok = _call(url + "/health")["status"] == "ok" and len(categories) >= expected and campus_ok
+            ok = (_call(url + "/health")["status"] == "ok" and len(categories) >= expected and campus_ok
+                  and _acquired(url, headers))
             print("smoke check:", "passed" if ok else "FAILED", flush=True)
             return 0 if ok else 1
         print("Press Ctrl-C to stop.", flush=True)
         server.wait()
         return server.returncode or 0
     finally:
-        if server.poll() is None:
-            server.terminate()
-            server.wait(timeout=30)
+        for process in (acquisition, server):
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+
+
+def _acquired(url: str, headers: dict[str, str], seconds: float = 20) -> bool:
+    """Simulated acquisition has read the demo's data sources (they show online) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sources = _call(url + "/datasources", headers=headers)
+        if sources and all(s["status"] == "online" for s in sources):
+            return True
+        time.sleep(0.5)
+    return False

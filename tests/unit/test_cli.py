@@ -70,5 +70,5 @@ def test_demo_serves_on_sqlite_and_its_printed_requests_work(tmp_path):
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "smoke check: passed" in result.stdout
-    assert "password:" in result.stdout and result.stdout.count("curl -s") == 5
+    assert "password:" in result.stdout and result.stdout.count("curl -s") == 6
     assert (tmp_path / "var" / "demo.sqlite").is_file()
