@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from myems_api.db.trends import Reading, utc_now
 
@@ -65,6 +65,7 @@ class Driver(Protocol):
     async def close(self) -> None: ...
 
 
+@runtime_checkable
 class Listener(Protocol):
     """A data source that pushes (MQTT): runs until ``stop`` is set, handing readings to ``emit`` as they
     arrive. Malformed input is counted in ``stats`` and logged, never raised."""

@@ -79,7 +79,7 @@ class Acquisition:
         taken = 0
         for spec in sources.values():
             driver = self.opener(spec.protocol, spec.connection)
-            if hasattr(driver, "listen"):
+            if isinstance(driver, Listener):
                 continue
             started = time.monotonic()
             try:
@@ -124,7 +124,8 @@ class Acquisition:
         stats = self.stats.setdefault(spec.id, SourceStats())
         kinds = {p.id: p.object_type for p in spec.points}
         try:
-            if hasattr(driver, "listen"):
+            if isinstance(driver, Listener):
+                self.stats[spec.id] = driver.stats  # a listener counts its own messages and errors
                 await driver.listen(spec.points, lambda rs: self._record(spec.id, kinds, rs), stop)
             else:
                 await self._poll(spec, driver, stats, kinds, stop)
