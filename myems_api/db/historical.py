@@ -4,6 +4,9 @@ Its own MetaData, because the store may live on another server (``MYEMS_HISTORIC
 have the natural key (point_id, utc_date_time) and are written by idempotent upserts, so a redelivered
 message or a replayed spool never duplicates a row. ``utc_date_time`` keeps milliseconds; ``is_bad`` marks
 a value outside the point's limits (kept, not dropped or clamped) or unreadable.
+
+Every write also marks its points dirty from their earliest new reading (``tbl_point_dirty``): that is
+how the aggregation finds new and late data without scanning the trend tables.
 """
 
 from __future__ import annotations
@@ -37,3 +40,13 @@ digital_values = trend_table("tbl_digital_value")
 latest_values = trend_table("tbl_point_latest_value", keyed_by_time=False)  # one row per point
 
 TRENDS = {"ENERGY_VALUE": energy_values, "ANALOG_VALUE": analog_values, "DIGITAL_VALUE": digital_values}
+
+# Points with readings the aggregation has not taken in yet: the earliest such reading's time, and a
+# version bumped on every mark, so the aggregation clears a mark only if nothing arrived meanwhile.
+dirty_points = sa.Table(
+    "tbl_point_dirty", metadata,
+    sa.Column("point_id", POINT_ID, primary_key=True, autoincrement=False),
+    sa.Column("from_datetime_utc", MILLISECONDS, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False, default=1),
+    **MYSQL,
+)

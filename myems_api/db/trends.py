@@ -2,7 +2,8 @@
 
 Acquisition workers and ``POST /points/values`` both write through :func:`store_readings`: trend rows are
 upserted on (point, time), so a redelivery or a replay never duplicates a row, and each point's latest value
-only moves forward in time.
+only moves forward in time, and each point is marked dirty from its earliest new reading for the
+aggregation.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection
 
-from myems_api.db.historical import TRENDS, latest_values
-from myems_api.db.upsert import upsert
+from myems_api.db.historical import TRENDS, dirty_points, latest_values
+from myems_api.db.upsert import earliest, incremented, upsert
 
 
 def utc_now() -> datetime:
@@ -50,6 +51,12 @@ def store_readings(conn: Connection, samples: Sequence[Sample]) -> None:
     for kind, rows in by_table.items():
         upsert(conn, TRENDS[kind], _last_per_key(rows))
     upsert(conn, latest_values, [_row(r) for r in latest.values()], newer_only="utc_date_time")
+    first: dict[int, datetime] = {}
+    for _, r in samples:
+        if r.point_id not in first or r.utc < first[r.point_id]:
+            first[r.point_id] = r.utc
+    upsert(conn, dirty_points, [{"point_id": p, "from_datetime_utc": t, "version": 1} for p, t in first.items()],
+           merge={"from_datetime_utc": earliest, "version": incremented})
 
 
 def _row(r: Reading) -> dict[str, object]:

@@ -1269,6 +1269,13 @@ CREATE TABLE tbl_energy_value (
 	PRIMARY KEY (point_id, utc_date_time)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_point_dirty (
+	point_id BIGINT NOT NULL, 
+	from_datetime_utc DATETIME(3) NOT NULL, 
+	version BIGINT NOT NULL, 
+	PRIMARY KEY (point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_point_latest_value (
 	point_id BIGINT NOT NULL, 
 	utc_date_time DATETIME(3) NOT NULL, 

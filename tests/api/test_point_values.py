@@ -110,3 +110,12 @@ def test_an_api_key_may_push_but_a_normal_user_may_not(admin, api, points):
                             "privilege_id": None, "password": "Viewer-pass-1"})
     viewer = Api(admin.app).login("viewer", "Viewer-pass-1")
     refused(viewer.post("/points/values", [entry(points["power"], "2026-01-01T00:00:00", 1)]), 403, "API.FORBIDDEN")
+
+
+def test_every_write_marks_its_points_dirty_from_the_earliest_new_reading(admin, app, points):
+    power = points["power"]
+    admin.post("/points/values", [entry(power, "2026-01-01T02:00:00", 1), entry(power, "2026-01-01T01:00:00", 1)])
+    admin.post("/points/values", [entry(power, "2026-01-01T03:00:00", 1)])
+    assert rows(app, historical.dirty_points) == [(power["id"], datetime(2026, 1, 1, 1), 2)]
+    admin.post("/points/values", [entry(power, "2025-12-31T23:00:00", 1)])  # late data moves the mark back
+    assert rows(app, historical.dirty_points) == [(power["id"], datetime(2025, 12, 31, 23), 3)]
