@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from myems_api.app import EmsApp, create_app
 from myems_api.auth import Passwords
 from myems_api.config import Config
-from myems_api.db import historical, schema
+from myems_api.db import energy, historical, schema
 from myems_api.db.setup import init_database
 from tests.client import Api
 
@@ -27,7 +27,7 @@ MYSQL_URL = os.environ.get("MYEMS_TEST_MYSQL_URL", "")
 BACKENDS = ["sqlite", "mysql"] if MYSQL_URL else ["sqlite"]
 
 
-METADATAS = (schema.metadata, historical.metadata)  # every store shares the test database
+METADATAS = (schema.metadata, historical.metadata, energy.metadata)  # every store shares the test database
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from myems_api.auth import Passwords
-from myems_api.db import historical, reference, schema
+from myems_api.db import energy, historical, reference, schema
 from myems_api.db.engines import Databases
 
 ADMIN_NAME = "administrator"
@@ -28,7 +28,8 @@ class InitResult:
 def create_schema(databases: Databases) -> list[str]:
     """Each store's tables in its own database (stores sharing a URL share one); answers what was created."""
     created: list[str] = []
-    stores = ((databases.system, schema.metadata), (databases.engines["historical"], historical.metadata))
+    stores = ((databases.system, schema.metadata), (databases.engines["historical"], historical.metadata),
+              (databases.engines["energy"], energy.metadata))
     for engine, metadata in stores:
         existing = set(sa.inspect(engine).get_table_names())
         metadata.create_all(engine, checkfirst=True)

@@ -1283,3 +1283,34 @@ CREATE TABLE tbl_point_latest_value (
 	is_bad BOOL NOT NULL, 
 	PRIMARY KEY (point_id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+-- The energy store (MYEMS_ENERGY_DB_URL): hourly energy per meter and entity.
+
+CREATE TABLE tbl_aggregation_leases (
+	name VARCHAR(64) NOT NULL, 
+	holder VARCHAR(64) NOT NULL, 
+	expires_datetime_utc DATETIME NOT NULL, 
+	PRIMARY KEY (name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_entity_hourly (
+	entity_type VARCHAR(24) NOT NULL, 
+	entity_id BIGINT NOT NULL, 
+	direction VARCHAR(8) NOT NULL, 
+	energy_category_id BIGINT NOT NULL, 
+	energy_item_id BIGINT NOT NULL, 
+	start_datetime_utc DATETIME NOT NULL, 
+	actual_value NUMERIC(18, 3) NOT NULL, 
+	cost NUMERIC(18, 3), 
+	carbon NUMERIC(18, 3), 
+	PRIMARY KEY (entity_type, entity_id, direction, energy_category_id, energy_item_id, start_datetime_utc)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_meter_hourly (
+	meter_type VARCHAR(16) NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	start_datetime_utc DATETIME NOT NULL, 
+	actual_value NUMERIC(18, 3) NOT NULL, 
+	flags SMALLINT NOT NULL, 
+	PRIMARY KEY (meter_type, meter_id, start_datetime_utc)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;

@@ -1,0 +1,57 @@
+"""The energy store's tables: hourly energy per meter and per entity, and the aggregation's leases.
+
+Its own MetaData, because the store may live on another server (``MYEMS_ENERGY_DB_URL``). Every table has
+a natural primary key and is written by idempotent upserts, so a rerun, a recomputation after late data
+or two overlapping runs converge on the same rows.
+
+- ``tbl_meter_hourly``: one row per meter (of a ``meter_type``: meter, offline_meter, virtual_meter) and
+  hour (``start_datetime_utc``), the energy in the meter's unit and quality ``flags`` (see
+  :mod:`aggregation.series`).
+- ``tbl_entity_hourly``: roll-ups per entity (space, equipment, combined_equipment, tenant, store,
+  shopfloor), direction (input/output), energy category and energy item (``energy_item_id`` 0 is the
+  category's total) and hour: energy, cost and carbon (kg CO2e).
+- ``tbl_aggregation_leases``: who runs the aggregation now; claimed by a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from myems_api.db.schema import MYSQL
+
+metadata = sa.MetaData()
+
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+ENERGY = sa.Numeric(18, 3, asdecimal=False)
+
+
+def _key(name: str, type_: Any) -> sa.Column[Any]:
+    return sa.Column(name, type_, primary_key=True, autoincrement=False)
+
+
+meter_hourly = sa.Table(
+    "tbl_meter_hourly", metadata,
+    _key("meter_type", sa.String(16)), _key("meter_id", ID), _key("start_datetime_utc", sa.DateTime()),
+    sa.Column("actual_value", ENERGY, nullable=False),
+    sa.Column("flags", sa.SmallInteger, nullable=False, default=0),
+    **MYSQL,
+)
+
+entity_hourly = sa.Table(
+    "tbl_entity_hourly", metadata,
+    _key("entity_type", sa.String(24)), _key("entity_id", ID), _key("direction", sa.String(8)),
+    _key("energy_category_id", ID), _key("energy_item_id", ID), _key("start_datetime_utc", sa.DateTime()),
+    sa.Column("actual_value", ENERGY, nullable=False),
+    sa.Column("cost", ENERGY, nullable=True), sa.Column("carbon", ENERGY, nullable=True),
+    **MYSQL,
+)
+
+leases = sa.Table(
+    "tbl_aggregation_leases", metadata,
+    _key("name", sa.String(64)),
+    sa.Column("holder", sa.String(64), nullable=False),
+    sa.Column("expires_datetime_utc", sa.DateTime, nullable=False),
+    **MYSQL,
+)
