@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from myems_api import __version__
@@ -73,6 +74,20 @@ def cmd_acquisition(args: argparse.Namespace) -> int:
                            reload_seconds=args.reload_seconds, flush_seconds=args.flush_seconds)
 
 
+def _date(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from None
+
+
+def cmd_aggregation(args: argparse.Namespace) -> int:
+    from aggregation.main import run_aggregation
+
+    return run_aggregation(_config(args), loop=args.loop, interval=args.interval, since=args.since,
+                           until=args.until)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="myems", description="MyEMS-compatible energy management system.")
     parser.add_argument("--version", action="version", version=f"myems {__version__}")
@@ -112,6 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
     acq.add_argument("--flush-seconds", type=float, default=1.0, metavar="S",
                      help="how often readings are written; the most a crash can lose (default 1)")
     acq.set_defaults(func=cmd_acquisition)
+
+    agg = sub.add_parser("aggregation", help="turn trend values into hourly energy (once, in a loop, or a backfill)",
+                         description="Recompute the hourly energy of every meter with new or late readings, "
+                                     "idempotently; one runner at a time holds a lease. With --from, recompute "
+                                     "every meter from that date (a backfill, with a progress bar).")
+    mode = agg.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="one run, then exit (the default)")
+    mode.add_argument("--loop", action="store_true", help="run every --interval seconds until SIGTERM/Ctrl-C")
+    agg.add_argument("--interval", type=float, default=60.0, metavar="S", help="seconds between runs (default 60)")
+    agg.add_argument("--from", dest="since", type=_date, metavar="YYYY-MM-DD", help="backfill from this UTC date")
+    agg.add_argument("--to", dest="until", type=_date, metavar="YYYY-MM-DD",
+                     help="with --from: stop at this UTC date (default: the newest readings)")
+    agg.set_defaults(func=cmd_aggregation)
 
     demo = sub.add_parser("demo", help="embedded SQLite, a demo site, and the API: the newcomer's command",
                           description="Create var/demo.sqlite with a small demo site, serve the API and print "

@@ -1,5 +1,5 @@
-"""``myems demo``: the newcomer's one command. Embedded SQLite, a demo campus, the API and simulated
-acquisition (trend tables fill while it runs), ready to curl.
+"""``myems demo``: the newcomer's one command. Embedded SQLite, a demo campus with a week of simulated
+history aggregated to hourly energy, the API, and simulated acquisition and aggregation running beside it.
 
 The administrator's password is reset on every demo run (to ``MYEMS_ADMIN_PASSWORD`` or a fresh random
 one) so the printed credentials always work; a demo database is never a production one.
@@ -19,12 +19,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from aggregation.runner import Aggregation
 from myems_api.app import default_families
 from myems_api.auth import Passwords
 from myems_api.config import Config
 from myems_api.db import schema
 from myems_api.db.engines import Databases
 from myems_api.db.setup import ADMIN_NAME, init_database
+from myems_api.demo_history import seed_history
 from myems_api.demo_site import SITE, seed_demo_site
 from myems_api.engine.family import Registry
 from myems_api.engine.fields import Context
@@ -64,6 +66,8 @@ def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False) 
     init_database(databases, passwords, password)
     _reset_admin_password(databases, passwords, password)
     seed_demo_site(databases, Registry(default_families()), Context(tz=config.tz))
+    seed_history(databases)
+    Aggregation(databases).run_once()
     databases.dispose()
 
     url = f"http://{bind}"
@@ -72,6 +76,8 @@ def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False) 
                               env=env)
     acquisition = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "acquisition", "--protocol", "simulation",
                                     "--reload-seconds", "10"], env=env)
+    aggregation = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "aggregation", "--loop", "--interval", "60"],
+                                   env=env)
     try:
         _wait_ready(url, server)
         login = _call(url + "/users/login", "PUT", {"data": {"name": ADMIN_NAME, "password": password}})
@@ -105,7 +111,7 @@ Try:
         server.wait()
         return server.returncode or 0
     finally:
-        for process in (acquisition, server):
+        for process in (aggregation, acquisition, server):
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)

@@ -3,7 +3,7 @@
 Only numbers, variable names, ``+ - * /``, unary ``+ -``, parentheses and the functions ``abs``, ``min``
 and ``max`` are accepted; anything else (attribute access, calls to other names, comparisons, strings)
 is refused when the expression is saved. Nothing is ever passed to ``eval``. :func:`evaluate` walks the
-same tree; its operators work on floats and on numpy arrays alike (``min``/``max`` on scalars).
+same tree; its operators, ``min`` and ``max`` work on floats and on numpy arrays alike.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 MAX_LENGTH = 1024
 MAX_DEPTH = 400  # a sum of hundreds of meters is fine; 1,000 nested unary minus signs are refused
@@ -95,4 +97,7 @@ def _apply(name: str, args: list[Any]) -> Any:
         if len(args) != 1:
             raise ExpressionError("abs takes one argument")
         return abs(args[0])
+    if any(isinstance(a, np.ndarray) for a in args):  # element-wise over hourly series; NaN stays unknown
+        arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
+        return (np.minimum if name == "min" else np.maximum).reduce(arrays)
     return min(args) if name == "min" else max(args)
