@@ -98,6 +98,9 @@ def clear_marks(store: Engine, marks: Sequence[Mark]) -> int:
     return cleared
 
 
+MISSING = -1e300  # stands for a bad or missing value in fetched rows; no meter reads that
+
+
 class Readings:
     """A point's good and bad readings as arrays, with the good readings that bracket a span."""
 
@@ -126,17 +129,18 @@ class Readings:
             low = self.bracket(conn, source, start, before=True)
             high = self.bracket(conn, source, end, before=False)
             seconds = epoch_seconds(t.c.utc_date_time, conn.dialect.name)
-            query = sa.select(seconds, t.c.actual_value, t.c.is_bad).where(
+            # one float column per reading (bad or missing values as NaN's stand-in), straight into arrays
+            value = sa.case((sa.and_(t.c.is_bad.is_(False), t.c.actual_value.is_not(None)),
+                             sa.cast(t.c.actual_value, sa.Float)), else_=sa.literal_column(str(MISSING)))
+            query = sa.select(seconds, value).where(
                 t.c.point_id == source.point_id, t.c.utc_date_time >= to_datetime(low if low is not None else start),
                 t.c.utc_date_time <= to_datetime(high if high is not None else end)).order_by(t.c.utc_date_time)
-            rows = conn.execute(query).all()
-        if not rows:
-            empty = np.empty(0)
-            return empty.astype(np.int64), empty, empty.astype(bool)
-        times, values, bad = zip(*rows, strict=True)
-        numbers = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-        good = ~np.array(bad, dtype=bool) & np.isfinite(numbers)
-        return np.array(times, dtype=np.int64), numbers, good
+            rows = conn.execute(query).cursor.fetchall()  # the driver's plain tuples: no per-value processing
+        table = np.array(rows, dtype=np.float64).reshape(-1, 2)
+        numbers = table[:, 1]
+        good = numbers != MISSING
+        numbers[~good] = np.nan
+        return table[:, 0].astype(np.int64), numbers, good
 
     def latest_time(self, source: MeterSource) -> int | None:
         t = self._table(source)
