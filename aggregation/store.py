@@ -151,12 +151,19 @@ class Readings:
 
 
 def write_meter_hourly(energy_store: Engine, meter_type: str, meter_id: int, hourly: Hourly) -> int:
-    """Upserts the known hours (unknown ones are not written); answers the rows written."""
+    """Replaces the meter's rows over the recomputed hours: known hours are written, and an hour that has
+    become unknown (a reading re-sent as bad, an input out of limits) loses its old row. One transaction."""
     known = np.isfinite(hourly.energy)
     rows = [{"meter_type": meter_type, "meter_id": meter_id, "start_datetime_utc": to_datetime(int(h)),
              "actual_value": round(float(e), 3), "flags": int(f)}
             for h, e, f in zip(hourly.hours[known], hourly.energy[known], hourly.flags[known], strict=True)]
+    t = energy.meter_hourly
     with energy_store.begin() as conn:
+        if len(hourly.hours):
+            conn.execute(sa.delete(t).where(
+                t.c.meter_type == meter_type, t.c.meter_id == meter_id,
+                t.c.start_datetime_utc >= to_datetime(int(hourly.hours.min())),
+                t.c.start_datetime_utc <= to_datetime(int(hourly.hours.max()))))
         for offset in range(0, len(rows), 5000):
             upsert(conn, energy.meter_hourly, rows[offset:offset + 5000])
     return len(rows)
