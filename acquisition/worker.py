@@ -162,8 +162,9 @@ class Acquisition:
     async def _flush_loop(self, stop: asyncio.Event) -> None:
         while True:
             await _sleep_unless(stop, self.flush_seconds)
-            await asyncio.to_thread(self.flush, stop.is_set())
-            if stop.is_set():
+            final = stop.is_set()  # read once: a stop arriving during a flush gets one more, final flush
+            await asyncio.to_thread(self.flush, final)
+            if final:
                 return
 
     def flush(self, final: bool = False) -> None:
