@@ -81,16 +81,11 @@ class Acquisition:
             driver = self.opener(spec.protocol, spec.connection)
             if isinstance(driver, Listener):
                 continue
-            started = time.monotonic()
             try:
-                readings = await driver.read(spec.points)
+                stats = self.stats.setdefault(spec.id, SourceStats())
+                taken += len(await self._take(spec, driver, stats, {p.id: p.object_type for p in spec.points}))
             finally:
                 await driver.close()
-            stats = self.stats.setdefault(spec.id, SourceStats())
-            stats.reads += 1
-            stats.last_latency_ms = round((time.monotonic() - started) * 1000, 1)
-            self._record(spec.id, {p.id: p.object_type for p in spec.points}, readings)
-            taken += len(readings)
         await asyncio.to_thread(self.flush, True)
         return taken
 
@@ -139,19 +134,26 @@ class Acquisition:
                     stop: asyncio.Event) -> None:
         while not stop.is_set():
             started = time.monotonic()
-            try:
-                readings = await driver.read(spec.points)
-            except Exception as exc:  # noqa: BLE001 - a driver bug must not end the source's polling
-                log.exception("data source %s: read failed", spec.name)
-                stats.errors += 1
-                stats.last_error = f"{type(exc).__name__}: {exc}"[:255]
-                readings = [Reading.bad(p.id) for p in spec.points]
-            stats.reads += 1
-            stats.last_latency_ms = round((time.monotonic() - started) * 1000, 1)
-            if readings and not any(r.good for r in readings):
-                stats.errors += 1
-            self._record(spec.id, kinds, readings)
+            await self._take(spec, driver, stats, kinds)
             await _sleep_unless(stop, spec.interval - (time.monotonic() - started))
+
+    async def _take(self, spec: SourceSpec, driver: Driver, stats: SourceStats,
+                    kinds: Mapping[int, str]) -> Sequence[Reading]:
+        """One read of every point: counted, timed, and handed to the writer (bad readings if it failed)."""
+        started = time.monotonic()
+        try:
+            readings = await driver.read(spec.points)
+        except Exception as exc:  # noqa: BLE001 - a driver bug must not end the source's polling
+            log.exception("data source %s: read failed", spec.name)
+            stats.errors += 1
+            stats.last_error = f"{type(exc).__name__}: {exc}"[:255]
+            readings = [Reading.bad(p.id) for p in spec.points]
+        stats.reads += 1
+        stats.last_latency_ms = round((time.monotonic() - started) * 1000, 1)
+        if readings and not any(r.good for r in readings):
+            stats.errors += 1
+        self._record(spec.id, kinds, readings)
+        return readings
 
     def _record(self, source_id: int, kinds: Mapping[int, str], readings: Sequence[Reading]) -> None:
         self.writer.add((kinds[r.point_id], r) for r in readings if r.point_id in kinds)

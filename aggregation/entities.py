@@ -34,7 +34,7 @@ from aggregation.store import epoch_seconds, to_datetime
 from myems_api.db import energy, schema
 from myems_api.db.upsert import upsert
 
-METERING = ("meter", "offline_meter", "virtual_meter")
+METERING = schema.METERING
 METER_TABLES = {"meter": schema.meters, "offline_meter": schema.offline_meters,
                 "virtual_meter": schema.virtual_meters}
 
@@ -121,6 +121,7 @@ class Entities:
     def incidences(self) -> dict[str, dict[str, Incidence]]:
         """entity type -> direction -> entity x meter incidence."""
         found: dict[str, dict[str, Incidence]] = {}
+        parents = self._parents()
         for direction, output, flag in (("input", False, "is_input_counted"), ("output", True, "is_output_counted")):
             equipment = self.meters_of("equipment", schema.equipments_links, "equipment_id", output)
             combined = union(
@@ -137,7 +138,6 @@ class Entities:
             if not output:
                 sites = self._sites(equipment, own)
                 found.update({kind: {"input": incidence} for kind, incidence in sites.items()})
-            parents = self._parents()
             found.setdefault("space", {})[direction] = space_closure(parents, union(*own),
                                                                      rolls_up=self.flags["space"][flag])
         return found

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -163,9 +163,7 @@ class Aggregation:
         return Hourly(hourly.hours, hourly.energy, flags)
 
     def backfill(self, since: datetime, until: datetime | None = None) -> RunReport:
-        """Marks every meter's source point dirty from ``since`` and runs (up to ``until``)."""
+        """Marks every meter's source point dirty from ``since`` and runs (up to ``until``); both naive UTC."""
         points = list(meter_sources(self.system))
         mark_dirty(self.historical, points, since)
-        limit = None if until is None else int(until.timestamp()) if until.tzinfo else int(
-            (until - datetime(1970, 1, 1)).total_seconds())
-        return self.run_once(limit)
+        return self.run_once(None if until is None else int(until.replace(tzinfo=UTC).timestamp()))

@@ -15,8 +15,8 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from aggregation.series import Hourly, Mask, Times, Values
-from myems_api.db import energy, historical, schema
+from aggregation.series import OUT_OF_LIMITS, Hourly, Mask, Times, Values
+from myems_api.db import energy, historical, schema, trends
 from myems_api.db.upsert import upsert
 
 
@@ -79,12 +79,8 @@ def dirty_marks(store: Engine) -> list[Mark]:
 
 def mark_dirty(store: Engine, point_ids: Iterable[int], since: datetime) -> None:
     """Backfill: recompute these points from ``since`` (never later than a mark already there)."""
-    from myems_api.db.upsert import earliest, incremented
-
     with store.begin() as conn:
-        upsert(conn, historical.dirty_points,
-               [{"point_id": p, "from_datetime_utc": since, "version": 1} for p in point_ids],
-               merge={"from_datetime_utc": earliest, "version": incremented})
+        trends.mark_dirty(conn, dict.fromkeys(point_ids, since))
 
 
 def clear_marks(store: Engine, marks: Sequence[Mark]) -> int:
@@ -190,8 +186,6 @@ def virtual_meters(system: Engine) -> list[VirtualMeter]:
 
 def hourly_series(energy_store: Engine, meter_type: str, meter_id: int, hours: Times) -> Values:
     """A meter's stored hourly energy aligned to ``hours``; unknown and out-of-limit hours are NaN."""
-    from aggregation.series import OUT_OF_LIMITS
-
     t = energy.meter_hourly
     series = np.full(len(hours), np.nan)
     if not len(hours):

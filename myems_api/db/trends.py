@@ -8,7 +8,7 @@ aggregation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -55,7 +55,12 @@ def store_readings(conn: Connection, samples: Sequence[Sample]) -> None:
     for _, r in samples:
         if r.point_id not in first or r.utc < first[r.point_id]:
             first[r.point_id] = r.utc
-    upsert(conn, dirty_points, [{"point_id": p, "from_datetime_utc": t, "version": 1} for p, t in first.items()],
+    mark_dirty(conn, first)
+
+
+def mark_dirty(conn: Connection, since: Mapping[int, datetime]) -> None:
+    """Marks points for the aggregation from these times (a mark never moves later, and its version moves on)."""
+    upsert(conn, dirty_points, [{"point_id": p, "from_datetime_utc": t, "version": 1} for p, t in since.items()],
            merge={"from_datetime_utc": earliest, "version": incremented})
 
 
