@@ -30,10 +30,15 @@ from myems_api.resources import (
     acquisition_config,
     commands,
     diagrams,
+    energy_storage,
     equipment,
+    files,
     master_data,
+    messages,
     meters,
+    microgrids,
     point_values,
+    power_plants,
     presentation,
     site_settings,
     sites,
@@ -55,7 +60,8 @@ class EmsApp(falcon.App):  # type: ignore[type-arg]
 def default_families() -> tuple[Family, ...]:
     return (*master_data.FAMILIES, *tariffs.FAMILIES, *acquisition_config.FAMILIES, *meters.FAMILIES,
             *commands.FAMILIES, *presentation.FAMILIES, *site_settings.FAMILIES, *equipment.FAMILIES,
-            *sites.FAMILIES, *diagrams.FAMILIES, *spaces.FAMILIES, *users.FAMILIES)
+            *sites.FAMILIES, *diagrams.FAMILIES, *spaces.FAMILIES, *users.FAMILIES, *microgrids.FAMILIES,
+            *energy_storage.FAMILIES, *power_plants.FAMILIES, *messages.FAMILIES, *files.FAMILIES)
 
 
 def create_app(config: Config, databases: Databases | None = None,

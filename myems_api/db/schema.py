@@ -412,3 +412,6 @@ energy_flow_diagram_links = sa.Table(
     ref("source_node_id"), ref("target_node_id"), sa.Column("meter_uuid", sa.String(36), nullable=True),
     sa.UniqueConstraint("energy_flow_diagram_id", "source_node_id", "target_node_id"), **MYSQL,
 )
+
+# The later domains keep their tables in modules of their own; importing them registers them on ``metadata``.
+from myems_api.db import file_tables, message_tables, microgrid_tables, power_station_tables  # noqa: E402,F401
