@@ -41,7 +41,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,7 +59,7 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # --------------------------------------------------------------------------------------------- daily to hourly
 
 
-def local_day_bounds(days: DayInput, tz_name: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def local_day_bounds(days: DayInput, tz_name: str | tzinfo) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The first instant of each local day and of the day after it, as UTC POSIX seconds.
 
     Parameters
@@ -67,8 +67,9 @@ def local_day_bounds(days: DayInput, tz_name: str) -> tuple[npt.NDArray[np.int64
     days : numpy datetime64 array, or a sequence of ISO ``YYYY-MM-DD`` strings, ``datetime.date`` or
         ``numpy.datetime64`` values
         Local calendar dates in ``tz_name``, any order, duplicates allowed here.
-    tz_name : str
-        An IANA zone name (``"Asia/Shanghai"``, ``"Europe/London"``), as ``tbl_timezones.tz_name`` holds.
+    tz_name : str or tzinfo
+        An IANA zone name (``"Asia/Shanghai"``, ``"Europe/London"``), as ``tbl_timezones.tz_name`` holds, or
+        a zone already resolved (:func:`myems_api.zones.entity_zone`; a fixed offset is a zone too).
 
     Returns
     -------
@@ -94,7 +95,7 @@ def local_day_bounds(days: DayInput, tz_name: str) -> tuple[npt.NDArray[np.int64
     return instants[: parsed.size], instants[parsed.size:]
 
 
-def daily_to_hourly(days: DayInput, values: npt.ArrayLike, tz_name: str) -> Hourly:
+def daily_to_hourly(days: DayInput, values: npt.ArrayLike, tz_name: str | tzinfo) -> Hourly:
     """Spread each local day's energy evenly over the UTC hours of that day, flagged ESTIMATED.
 
     Parameters
@@ -166,14 +167,16 @@ def daily_to_hourly(days: DayInput, values: npt.ArrayLike, tz_name: str) -> Hour
     return Hourly(hours.astype(np.int64), energy.astype(np.float64), flags)
 
 
-def _zone(tz_name: str) -> ZoneInfo:
+def _zone(tz_name: str | tzinfo) -> tzinfo:
+    if isinstance(tz_name, tzinfo):
+        return tz_name  # a zone already resolved (a fixed offset when the site names no IANA zone)
     try:
         return ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
         raise ValueError(f"unknown time zone: {tz_name!r}") from exc
 
 
-def _first_instant(day: date, zone: ZoneInfo) -> int:
+def _first_instant(day: date, zone: tzinfo) -> int:
     """POSIX seconds of the day's first instant: local midnight, fold=0 (see the module docstring).
 
     For a midnight in a gap, fold=0 applies the offset from before the jump, which names the instant the
@@ -271,10 +274,14 @@ class CellError:
 
 @dataclass(frozen=True)
 class ParsedWorkbook:
-    """The ``(date, value)`` rows in file order, or, when ``errors`` is not empty, no rows at all."""
+    """The ``(date, value)`` rows in file order, or, when ``errors`` is not empty, no rows at all.
+
+    ``sheet_title`` is the first worksheet's name: an upload may name its offline meter there.
+    """
 
     rows: list[tuple[date, float]] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
+    sheet_title: str = ""
 
 
 class _TooManyErrors(Exception):
@@ -345,22 +352,22 @@ def read_offline_meter_workbook(data: bytes) -> ParsedWorkbook:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return ParsedWorkbook(errors=[CellError(0, "", INVALID_FILE)])
     try:
-        rows, errors = _read(data)
+        rows, errors, title = _read(data)
     except Exception:  # noqa: BLE001 - a damaged or foreign file fails anywhere inside openpyxl, in any way
         return ParsedWorkbook(errors=[CellError(0, "", INVALID_FILE)])
-    return ParsedWorkbook(errors=errors) if errors else ParsedWorkbook(rows=rows)
+    return ParsedWorkbook(errors=errors, sheet_title=title) if errors else ParsedWorkbook(rows=rows, sheet_title=title)
 
 
-def _read(data: bytes) -> tuple[list[tuple[date, float]], list[CellError]]:
+def _read(data: bytes) -> tuple[list[tuple[date, float]], list[CellError], str]:
     from openpyxl import load_workbook  # imported here: only the upload path needs openpyxl, the kernels do not
 
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         if not workbook.worksheets:
-            return [], [CellError(1, "", MISSING_DATE_COLUMN), CellError(1, "", MISSING_VALUE_COLUMN)]
+            return [], [CellError(1, "", MISSING_DATE_COLUMN), CellError(1, "", MISSING_VALUE_COLUMN)], ""
         sheet = workbook.worksheets[0]
         lines = enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1)
-        return _parse_rows(lines)
+        return (*_parse_rows(lines), str(sheet.title))
     finally:
         workbook.close()
 

@@ -11,8 +11,10 @@ meanwhile (its version is unchanged).
 So a rerun changes nothing, a run killed at any point leaves marks that the next run completes, and late
 data is recomputed. One runner at a time holds the ``aggregation`` lease; a second one skips its turn.
 
-Then every virtual meter is recomputed over the span of hours the run changed, in dependency order, and
-every entity's hourly energy, cost and carbon over that span (see :mod:`aggregation.entities`).
+Uploaded offline meter files waiting to be processed become hourly rows of their meters (see
+:mod:`aggregation.offline_files`). Then every virtual meter is recomputed over the span of hours the run
+changed, in dependency order, and every entity's hourly energy, cost and carbon over that span (see
+:mod:`aggregation.entities`).
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 
 from aggregation import leases
 from aggregation.entities import roll_up
 from aggregation.normalize import counter_to_hourly, limit_flags, power_to_hourly
+from aggregation.offline_files import pending_files, process_file
 from aggregation.progress import Progress
 from aggregation.series import HOUR, Hourly, hour_range
 from aggregation.store import (
@@ -55,6 +58,7 @@ class RunReport:
     meters: int = 0
     hours_written: int = 0
     marks_cleared: int = 0
+    offline_files: int = 0
     entity_rows: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -101,6 +105,7 @@ class Aggregation:
                 if progress:
                     progress.update()
                 leases.claim(self.energy, LEASE, self.holder, self.lease_seconds)  # still alive: renew
+            self.offline_files(report)
             if self.changed is not None:
                 self.virtual_meters(*self.changed)
                 report.entity_rows = roll_up(self.system, self.energy, *self.changed, self.utc_offset_minutes)
@@ -127,10 +132,26 @@ class Aggregation:
             chunk_end = min(chunk_start + self.chunk_hours * HOUR, end)
             hourly = self.normalise(source, chunk_start, chunk_end)
             written += write_meter_hourly(self.energy, "meter", source.meter_id, hourly)
-        first = start - start % HOUR
+        self._touched(start - start % HOUR, end)
+        return written
+
+    def offline_files(self, report: RunReport) -> None:
+        """Spreads every waiting offline meter file over its hours; a bad file is marked, never blocking."""
+        zone = timezone(timedelta(minutes=self.utc_offset_minutes))
+        for file_id in pending_files(self.system):
+            try:
+                processed = process_file(self.system, self.energy, file_id, zone)
+            except Exception as exc:  # noqa: BLE001 - one file's failure must not block the others
+                log.exception("offline meter file %s failed; it stays new for the next run", file_id)
+                report.errors.append(f"offline meter file {file_id}: {type(exc).__name__}: {exc}")
+                continue
+            report.offline_files += 1
+            if processed.hours is not None:
+                self._touched(*processed.hours)
+
+    def _touched(self, first: int, end: int) -> None:
         self.changed = (first, end) if self.changed is None else (min(self.changed[0], first),
                                                                    max(self.changed[1], end))
-        return written
 
     def virtual_meters(self, start: int, end: int) -> int:
         """Recomputes every virtual meter over the hours this run changed, inputs before the meters reading

@@ -83,6 +83,7 @@ def create_app(config: Config, databases: Databases | None = None,
         *presentation.WebMenus(databases.system_reader).endpoints(),
         *spaces.SpaceTree(databases.system_reader).endpoints(),
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
+        *files.Files(databases.system, config.upload_folder, config.max_upload_bytes, config.tz).endpoints(),
     ]
     stores = {family.singular: FamilyStore(family, registry, databases.system, ctx, databases.system_reader)
               for family in registry}

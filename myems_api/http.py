@@ -31,6 +31,7 @@ class Endpoint:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.max_body: int | None = None  # a body limit of its own (uploads), else the app's
         self.policies: dict[str, str] = {}
         self._responders: dict[str, Responder] = {}
 
@@ -110,11 +111,13 @@ class RequestContext:
 
 
 class BodyLimit:
-    """Refuses a declared oversized body before any resource reads it."""
+    """Refuses a declared oversized body before any resource reads it (an endpoint may set its own limit)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
 
-    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
-        if req.content_length is not None and req.content_length > self.max_bytes:
+    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any,
+                         params: dict[str, Any]) -> None:
+        limit = getattr(resource, "max_body", None) or self.max_bytes
+        if req.content_length is not None and req.content_length > limit:
             raise ApiError(413, "API.REQUEST_BODY_TOO_LARGE")

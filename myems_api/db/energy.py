@@ -10,6 +10,8 @@ or two overlapping runs converge on the same rows.
 - ``tbl_entity_hourly``: roll-ups per entity (space, equipment, combined_equipment, tenant, store,
   shopfloor), direction (input/output), energy category and energy item (``energy_item_id`` 0 is the
   category's total) and hour: energy, cost and carbon (kg CO2e).
+- ``tbl_offline_meter_daily``: the daily values of offline meters, from their uploaded files (a later
+  file's day replaces an earlier one's); their hourly rows are spread from these.
 - ``tbl_aggregation_leases``: who runs the aggregation now; claimed by a conditional UPDATE.
 """
 
@@ -45,6 +47,14 @@ entity_hourly = sa.Table(
     _key("energy_category_id", ID), _key("energy_item_id", ID), _key("start_datetime_utc", sa.DateTime()),
     sa.Column("actual_value", ENERGY, nullable=False),
     sa.Column("cost", ENERGY, nullable=True), sa.Column("carbon", ENERGY, nullable=True),
+    **MYSQL,
+)
+
+offline_meter_daily = sa.Table(
+    "tbl_offline_meter_daily", metadata,
+    _key("offline_meter_id", ID), _key("local_date", sa.Date()),
+    sa.Column("actual_value", ENERGY, nullable=False),
+    sa.Column("file_id", ID, nullable=False),
     **MYSQL,
 )
 

@@ -1,6 +1,31 @@
-"""Tables of uploaded files (cost, data repair, knowledge, offline meter, energy plan) and user sign-up flows.
+"""Tables of uploaded files (cost, data repair, knowledge, offline meter and energy plan files).
+
+One table serves every kind (``kind`` says which): they share their columns and their life cycle
+(uploaded as ``new``, processed to ``done`` or ``error``), so one piece of code serves them all. The bytes
+live here (MEDIUMBLOB on MySQL: 16 MiB) and, under a uuid name, in the upload folder.
 
 They share :data:`myems_api.db.schema.metadata`; ``schema`` imports this module so they are always registered.
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.dialects.mysql
+
+from myems_api.db.schema import MYSQL, metadata, pk, ref, uuid_col
+
+files = sa.Table(
+    "tbl_files", metadata, pk(), uuid_col(),
+    sa.Column("kind", sa.String(32), nullable=False, index=True),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("media_type", sa.String(128), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("upload_datetime_utc", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("error", sa.Text, nullable=True),
+    ref("user_id", nullable=True),
+    ref("offline_meter_id", nullable=True),
+    sa.Column("file_object", sa.LargeBinary().with_variant(sa.dialects.mysql.MEDIUMBLOB(), "mysql"), nullable=False),
+    **MYSQL,
+)

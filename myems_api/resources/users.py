@@ -2,14 +2,21 @@
 
 Only an admin lists or manages users and API keys. An API key's secret is answered once, when it is
 created; afterwards only its hash exists (MyEMS answered it on every GET).
+
+The last active administrator (admin, not read-only, account not expired) cannot be deleted, demoted,
+made read-only or expired: someone must always be able to manage the system
+(``API.CANNOT_REMOVE_THE_LAST_ADMINISTRATOR``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import falcon
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from myems_api.accounts import AccountStore
 from myems_api.auth import Authenticator, Principal, new_token, token_hash, utcnow
@@ -39,6 +46,35 @@ privileges = Family(
     read_policy=ADMIN,
 )
 
+LAST_ADMINISTRATOR = "API.CANNOT_REMOVE_THE_LAST_ADMINISTRATOR"
+
+
+def _is_active_admin(values: Mapping[str, Any]) -> bool:
+    return bool(values["is_admin"]) and not values["is_read_only"] \
+        and values["account_expiration_datetime_utc"] > utcnow()
+
+
+def _other_active_admins(conn: Connection, user_id: int) -> bool:
+    u = schema.users
+    return conn.execute(sa.select(u.c.id).where(
+        u.c.id != user_id, u.c.is_admin.is_(True), u.c.is_read_only.is_(False),
+        u.c.account_expiration_datetime_utc > utcnow()).limit(1)).first() is not None
+
+
+def _keeps_an_admin(conn: Connection, values: Mapping[str, Any], user_id: int | None) -> str | None:
+    if user_id is None or _is_active_admin(values) or _other_active_admins(conn, user_id):
+        return None
+    u = schema.users
+    stored = conn.execute(sa.select(u.c.is_admin, u.c.is_read_only, u.c.account_expiration_datetime_utc)
+                          .where(u.c.id == user_id)).mappings().first()
+    return LAST_ADMINISTRATOR if stored is not None and _is_active_admin(stored) else None
+
+
+def _not_the_last_admin(conn: Connection, user_id: int) -> str | None:
+    return _keeps_an_admin(conn, {"is_admin": False, "is_read_only": False,
+                                  "account_expiration_datetime_utc": datetime.min}, user_id)
+
+
 users = Family(
     "user", "users", schema.users,
     fields=(
@@ -50,6 +86,8 @@ users = Family(
         Int("failed_login_count", writable=False),
         Password("password"),
     ),
+    db_checks=(_keeps_an_admin,),
+    delete_checks=(_not_the_last_admin,),
     read_policy=ADMIN,
 )
 

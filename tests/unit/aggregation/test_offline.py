@@ -247,7 +247,8 @@ def errors_of(data: bytes) -> list[CellError]:
 def test_a_good_file_gives_its_rows_in_file_order() -> None:
     data = xlsx([["date", "value"], [date(2026, 3, 2), 12.5], [date(2026, 3, 1), 10], ["2026-03-03", 0]])
     assert read_offline_meter_workbook(data) == ParsedWorkbook(
-        rows=[(date(2026, 3, 2), 12.5), (date(2026, 3, 1), 10.0), (date(2026, 3, 3), 0.0)], errors=[])
+        rows=[(date(2026, 3, 2), 12.5), (date(2026, 3, 1), 10.0), (date(2026, 3, 3), 0.0)], errors=[],
+        sheet_title="Sheet")
 
 
 @pytest.mark.parametrize("header, date_col, value_col", [
@@ -289,7 +290,7 @@ def test_a_bad_value_cell_is_reported_with_its_row_and_column(cell: Any) -> None
 
 def test_a_negative_value_is_refused_and_nothing_is_returned() -> None:
     parsed = read_offline_meter_workbook(xlsx([["date", "value"], [date(2026, 3, 1), 5], [date(2026, 3, 2), -3]]))
-    assert parsed == ParsedWorkbook(rows=[], errors=[CellError(3, "B", INVALID_VALUE)])
+    assert parsed == ParsedWorkbook(rows=[], errors=[CellError(3, "B", INVALID_VALUE)], sheet_title="Sheet")
 
 
 def test_every_bad_cell_is_reported_in_row_order_with_both_cells_of_a_row() -> None:
