@@ -167,7 +167,7 @@ class Entities:
                         dtype=np.int64)
 
 
-def _tariffs(conn: Connection) -> dict[tuple[int, int], list[Tariff]]:
+def tariffs_by_cost_center(conn: Connection) -> dict[tuple[int, int], list[Tariff]]:
     """(cost center, energy category) -> its tariffs, as billing kernels take them."""
     t, tou, blocks, cct = schema.tariffs, schema.tariff_timeofuses, schema.tariff_blocks, schema.cost_centers_tariffs
     rows_tou: dict[int, list[tuple[str, str, float]]] = {}
@@ -226,7 +226,7 @@ def roll_up(system: Engine, energy_store: Engine, start: int, end: int, utc_offs
         axis = meter_axis(conn)
         entities = Entities(conn, axis)
         incidences = entities.incidences()
-        tariffs = _tariffs(conn)
+        tariffs = tariffs_by_cost_center(conn)
         items = dict(conn.execute(sa.select(schema.energy_items.c.id, schema.energy_items.c.energy_category_id)).all())
         factors = dict(conn.execute(sa.select(schema.energy_categories.c.id, schema.energy_categories.c.kgco2e)).all())
     matrix, valid = meter_matrix(energy_store, axis, hours)

@@ -44,8 +44,9 @@ def pending_files(system: Engine) -> list[int]:
 def process_file(system: Engine, energy_store: Engine, file_id: int, fallback: tzinfo) -> Processed:
     f, m = file_tables.files, schema.offline_meters
     with system.connect() as conn:
+        joined = f.outerjoin(m, m.c.id == f.c.offline_meter_id)
         row = conn.execute(sa.select(f.c.offline_meter_id, f.c.file_object, m.c.id.label("meter_exists"))
-                           .select_from(f.outerjoin(m, m.c.id == f.c.offline_meter_id)).where(f.c.id == file_id)).first()
+                           .select_from(joined).where(f.c.id == file_id)).first()
         if row is None:
             return Processed(file_id, None, "gone")
         zone = entity_zone(conn, "offline_meter", row.meter_exists, fallback) if row.meter_exists else fallback

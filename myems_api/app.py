@@ -40,6 +40,7 @@ from myems_api.resources import (
     point_values,
     power_plants,
     presentation,
+    reports,
     site_settings,
     sites,
     spaces,
@@ -47,6 +48,7 @@ from myems_api.resources import (
     tariffs,
     users,
 )
+from reports.query import Engines
 
 
 class EmsApp(falcon.App):  # type: ignore[type-arg]
@@ -62,6 +64,12 @@ def default_families() -> tuple[Family, ...]:
             *commands.FAMILIES, *presentation.FAMILIES, *site_settings.FAMILIES, *equipment.FAMILIES,
             *sites.FAMILIES, *diagrams.FAMILIES, *spaces.FAMILIES, *users.FAMILIES, *microgrids.FAMILIES,
             *energy_storage.FAMILIES, *power_plants.FAMILIES, *messages.FAMILIES, *files.FAMILIES)
+
+
+def report_engines(config: Config, databases: Databases) -> Engines:
+    offset = config.tz.utcoffset(None)
+    return Engines(databases.system_reader, databases.engines["energy"], databases.engines["historical"],
+                   config.tz, int(offset.total_seconds() // 60) if offset else 0, config.max_report_days)
 
 
 def create_app(config: Config, databases: Databases | None = None,
@@ -84,6 +92,7 @@ def create_app(config: Config, databases: Databases | None = None,
         *spaces.SpaceTree(databases.system_reader).endpoints(),
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
         *files.Files(databases.system, config.upload_folder, config.max_upload_bytes, config.tz).endpoints(),
+        *reports.Reports(report_engines(config, databases)).endpoints(),
     ]
     stores = {family.singular: FamilyStore(family, registry, databases.system, ctx, databases.system_reader)
               for family in registry}

@@ -59,6 +59,7 @@ class Config:
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 10_485_760
     max_push_values: int = 10_000
+    max_report_days: int = 3700
     cors_allowed_origins: tuple[str, ...] = ()
     mqtt_host: str = ""
     mqtt_port: int = 1883
@@ -74,7 +75,7 @@ class Config:
             object.__setattr__(self, "energy_db_url", self.db_url)
         parse_utc_offset(self.utc_offset)
         for name in ("db_pool_size", "session_lifetime_minutes", "max_failed_logins", "max_body_bytes",
-                     "max_upload_bytes", "max_push_values"):
+                     "max_upload_bytes", "max_push_values", "max_report_days"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"MYEMS_{name.upper()} must be at least 1")
         if self.scrypt_n < 2 or self.scrypt_n & (self.scrypt_n - 1):

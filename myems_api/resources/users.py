@@ -67,7 +67,7 @@ def _keeps_an_admin(conn: Connection, values: Mapping[str, Any], user_id: int | 
     u = schema.users
     stored = conn.execute(sa.select(u.c.is_admin, u.c.is_read_only, u.c.account_expiration_datetime_utc)
                           .where(u.c.id == user_id)).mappings().first()
-    return LAST_ADMINISTRATOR if stored is not None and _is_active_admin(stored) else None
+    return LAST_ADMINISTRATOR if stored is not None and _is_active_admin(dict(stored)) else None
 
 
 def _not_the_last_admin(conn: Connection, user_id: int) -> str | None:

@@ -154,7 +154,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused(admin):
 
 @pytest.mark.parametrize("data,name,extension", [
     (b"%PDF-1.7\n...", "manual.pdf", ".pdf"), (b"\x89PNG\r\n\x1a\n....", "plan.png", ".png"),
-    ("Chiller maintenance: every 3 months\n".encode(), "notes.txt", ".txt")])
+    (b"Chiller maintenance: every 3 months\n", "notes.txt", ".txt")])
 def test_knowledge_files_accept_documents_and_images_judged_by_content(admin, app, data, name, extension, folder):
     created = upload(admin, "/knowledgefiles", data, name)
     assert created.status_code == 201, created.json
@@ -188,7 +188,7 @@ def test_a_raw_body_upload_takes_its_name_from_content_disposition(admin):
     ("../../etc/passwd.xlsx", "passwd.xlsx"), ("C:\\Users\\me\\Desktop\\costs.xlsx", "costs.xlsx"),
     ("..", "file.xlsx"), ("", "file.xlsx"), ("rm -rf $(x);`y`.xlsx", "rm -rf _(x)__y_.xlsx"),
     ("能耗 三月.xlsx", "能耗 三月.xlsx")])
-def test_client_file_names_are_reduced_to_a_safe_base_name_and_never_used_on_disk(admin, app, client_name, shown, folder):
+def test_client_file_names_are_reduced_to_a_safe_base_name_and_never_used_on_disk(admin, client_name, shown, folder):
     result = upload(admin, "/costfiles", xlsx(GOOD_DAYS), client_name)
     assert result.status_code == 201, result.json
     assert result.json["file_name"] == shown

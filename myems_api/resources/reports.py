@@ -1,0 +1,30 @@
+"""``GET /reports/...``: every report path of :mod:`reports.catalog`, for sessions and API keys.
+
+Thin: the query string goes to the report's answer, which checks it whole and reads the stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import falcon
+
+from myems_api.engine.family import READ
+from myems_api.http import Endpoint
+from reports.catalog import Route, routes
+from reports.query import Engines
+
+
+class Reports:
+    def __init__(self, engines: Engines, catalog: tuple[Route, ...] | None = None) -> None:
+        self.engines = engines
+        self.catalog = routes() if catalog is None else catalog
+
+    def endpoints(self) -> list[Endpoint]:
+        return [Endpoint(route.path).add("GET", READ, self._responder(route)) for route in self.catalog]
+
+    def _responder(self, route: Route) -> Callable[..., None]:
+        def on_get(req: falcon.Request, resp: falcon.Response) -> None:
+            params = {k: (v[-1] if isinstance(v, list) else v) for k, v in req.params.items()}
+            resp.media = route.answer(self.engines, params, req.context.principal)
+        return on_get

@@ -1,0 +1,66 @@
+"""Every report path and what answers it: the report families declared as data.
+
+Entity reports are the same few builders for every kind of entity that rolls up energy (space, equipment,
+combined equipment, tenant, store, shopfloor): ``/reports/<kind><report>``. Meter reports serve meters,
+offline meters and virtual meters alike. A :class:`Route` is one path: it parses the standard query for its
+entity kind and calls its builder; reports with their own parameters (batch, dashboard...) are routes too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from myems_api.auth import Principal
+from reports.efficiency import EfficiencyReport
+from reports.energy_reports import EntityReport, MeterReport
+from reports.query import Engines, ReportQuery, parse_query
+
+
+class Builder(Protocol):
+    def build(self, engines: Engines, query: ReportQuery) -> dict[str, Any]: ...
+
+
+Answer = Callable[[Engines, Mapping[str, Any], Principal | None], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    answer: Answer
+
+
+def standard(kind: str, builder: Builder) -> Answer:
+    def answer(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
+        return builder.build(engines, parse_query(engines, kind, params, principal))
+    return answer
+
+
+ROLLED_UP = ("space", "equipment", "combined_equipment", "tenant", "store", "shopfloor")
+ENTITY_REPORTS = (
+    EntityReport("energycategory", title="Energy Category Report"),
+    EntityReport("energyitem", by="item", title="Energy Item Report"),
+    EntityReport("cost", measure="cost", title="Cost Report"),
+    EntityReport("carbon", measure="carbon", title="Carbon Dioxide Emissions Report"),
+    EntityReport("load", shape="load", title="Load Report"),
+    EntityReport("statistics", shape="statistics", title="Statistics Report"),
+    EntityReport("saving", shape="saving", title="Saving Report"),
+    EntityReport("plan", shape="plan", title="Plan Report"),
+    EntityReport("output", direction="output", title="Output Report"),
+    EntityReport("income", measure="cost", direction="output", title="Income Report"),
+)
+METERS = ("meter", "offline_meter", "virtual_meter")
+METER_REPORTS = (MeterReport("energy", title="Meter Energy Report"),
+                 MeterReport("cost", measure="cost", title="Meter Cost Report"),
+                 MeterReport("carbon", measure="carbon", title="Meter Carbon Dioxide Emissions Report"))
+
+
+def routes(extra: tuple[Route, ...] = ()) -> tuple[Route, ...]:
+    found = [Route(f"/reports/{kind.replace('_', '')}{report.name}", standard(kind, report))
+             for kind in ROLLED_UP for report in ENTITY_REPORTS]
+    found += [Route(f"/reports/{kind.replace('_', '')}{report.name}", standard(kind, report))
+              for kind in METERS for report in METER_REPORTS]
+    found += [Route(f"/reports/{kind.replace('_', '')}efficiency", standard(kind, EfficiencyReport()))
+              for kind in ("equipment", "combined_equipment")]
+    return (*found, *extra)

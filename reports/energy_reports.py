@@ -1,0 +1,224 @@
+"""The energy report families, declared once: what each report sums, for which entity, in which shape.
+
+An :class:`EntityReport` reads an entity's rolled-up hourly rows (``tbl_entity_hourly``) by energy category
+or item, in one direction (input: what it uses; output: what it delivers) and one measure (energy, cost,
+carbon), and answers one of these shapes:
+
+- ``totals``: per-period values, subtotals, increment rates, kgce and kgCO2e, per unit area, peak split;
+- ``load``: average and maximum hourly load per period, load factor;
+- ``statistics``: totals plus mean, median, min, max, stdev and variance of the period values;
+- ``plan`` / ``saving``: totals plus the plan or baseline to compare with. No plan or baseline data is
+  stored yet (energy plan files are kept, not read), so these answer the totals with ``plan`` / ``saving``
+  values ``null`` and ``"warnings": ["API.NO_PLAN_DATA"]``.
+
+A :class:`MeterReport` reads one meter's hourly rows (meter, offline meter or virtual meter): energy as
+stored (out-of-limit hours left out and counted in ``excluded_hours``), cost priced on the fly by the cost
+center's tariffs, carbon by the category's factor; MyEMS's single-series meter shape.
+
+The ``<kind>`` object, ``base_period``, ``reporting_period``, ``parameters`` (unless quick mode) and
+``excel_bytes_base64`` (unless quick mode) are MyEMS's keys, so existing report clients work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from aggregation.billing import hourly_cost
+from aggregation.entities import tariffs_by_cost_center
+from reports import blocks, excel
+from reports.blocks import PEAK_TYPES, Sums, number, numbers, rate, rates
+from reports.parameters import parameters_of
+from reports.query import Engines, ReportQuery
+from reports.store import (
+    Grid,
+    PeakSchedule,
+    categories,
+    entity_series,
+    items,
+    meter_series,
+    peak_schedules,
+)
+
+ENTITY_TITLES = {"space": "Space", "equipment": "Equipment", "combined_equipment": "Combined Equipment",
+                 "tenant": "Tenant", "store": "Store", "shopfloor": "Shopfloor", "meter": "Meter",
+                 "offline_meter": "Offline Meter", "virtual_meter": "Virtual Meter"}
+
+
+@dataclass(frozen=True)
+class EntityReport:
+    name: str  # the path's last part after the entity kind: "energycategory", "cost", ...
+    by: str = "category"  # "category" | "item"
+    measure: str = "energy"  # "energy" | "cost" | "carbon"
+    direction: str = "input"  # "input" | "output"
+    shape: str = "totals"  # "totals" | "load" | "statistics" | "plan" | "saving"
+    title: str = ""
+
+    def build(self, engines: Engines, query: ReportQuery) -> dict[str, Any]:
+        entity = query.entity
+        reporting, base = query.periods.reporting, query.periods.base
+        grid = Grid.covering(reporting, base)
+        hours = grid.hours
+        series = entity_series(engines.energy, entity.kind, entity.id, self.direction, self.by, grid)
+        matrix = series.measure(self.measure)
+        with engines.system.connect() as conn:
+            names, units, category_ids, factors = self._labels(conn, series.keys)
+            schedules = peak_schedules(conn, entity.row.get("cost_center_id")) if self.measure == "energy" else {}
+        now, before = Sums.of(reporting, hours, matrix), Sums.of(base, hours, matrix)
+        result: dict[str, Any] = {
+            entity.kind: describe(entity),
+            "base_period": {"names": names, "units": units, **blocks.sums_block(before)},
+            "reporting_period": {"names": names, "units": units,
+                                 ("energy_item_ids" if self.by == "item" else "energy_category_ids"): list(series.keys),
+                                 **blocks.sums_block(now)},
+        }
+        rp, bp = result["reporting_period"], result["base_period"]
+        rp["increment_rates"] = [rate(r, b) if base else None for r, b in zip(numbers(now.totals),
+                                                                              numbers(before.totals), strict=True)]
+        rp["rates"] = [rates(r, b) for r, b in zip(rp["values"], bp["values"] or [[]] * len(names), strict=False)]
+        area = entity.area
+        rp["subtotals_per_unit_area"] = [number(v / area) if area else None for v in now.totals]
+        if self.measure == "energy":
+            self._coal_and_carbon(rp, bp, now, before, factors, base is not None)
+            self._peaks(rp, engines, series.energy, category_ids, schedules, reporting, hours)
+        if self.shape == "load":
+            rp.update(blocks.load_block(reporting, hours, matrix))
+            bp.update(blocks.load_block(base, hours, matrix))
+            rp["averages_per_unit_area"] = [number(v / area) if area and v is not None else None
+                                            for v in rp["averages"]]
+            rp["maximums_per_unit_area"] = [number(v / area) if area and v is not None else None
+                                            for v in rp["maximums"]]
+            for key in ("averages", "maximums", "factors"):
+                rp[f"{key}_increment_rate"] = [rate(r, b) for r, b in zip(rp[key], bp[key], strict=True)]
+        if self.shape == "statistics":
+            now_stats, base_stats = blocks.statistics_block(now), blocks.statistics_block(before)
+            rp.update(now_stats)
+            bp.update(base_stats)
+            for key, values in now_stats.items():
+                rp[f"{key}_increment_rate"] = [rate(r, b) for r, b in zip(values, base_stats[key], strict=True)]
+        if self.shape in ("plan", "saving"):
+            rp[f"values_{self.shape}"] = [None for _ in names]
+            rp[f"subtotals_{self.shape}"] = [None for _ in names]
+            result["warnings"] = ["API.NO_PLAN_DATA"]
+        finish(result, engines, query, self.title or self.name)
+        return result
+
+    def _labels(self, conn: Any, keys: tuple[int, ...]) -> tuple[list[str], list[str], list[int], list[Any]]:
+        known = categories(conn)
+        if self.by == "item":
+            named = items(conn)
+            category_ids = [named.get(k, ("", 0))[1] for k in keys]
+            names = [named.get(k, (f"#{k}", 0))[0] for k in keys]
+        else:
+            category_ids, names = list(keys), [known[k].name if k in known else f"#{k}" for k in keys]
+        units = [unit_of(self.measure, known.get(c)) for c in category_ids]
+        return names, units, category_ids, [known.get(c) for c in category_ids]
+
+    @staticmethod
+    def _coal_and_carbon(rp: dict[str, Any], bp: dict[str, Any], now: Sums, before: Sums, factors: list[Any],
+                         has_base: bool) -> None:
+        kgce = np.array([f.kgce if f else np.nan for f in factors])
+        kgco2e = np.array([f.kgco2e if f else np.nan for f in factors])
+        for block, sums in ((rp, now), (bp, before)):
+            block["subtotals_in_kgce"] = numbers(sums.totals * kgce)
+            block["subtotals_in_kgco2e"] = numbers(sums.totals * kgco2e)
+            block["total_in_kgce"] = number(np.nansum(sums.totals * kgce))
+            block["total_in_kgco2e"] = number(np.nansum(sums.totals * kgco2e))
+        rp["increment_rate_in_kgce"] = rate(rp["total_in_kgce"], bp["total_in_kgce"]) if has_base else None
+        rp["increment_rate_in_kgco2e"] = rate(rp["total_in_kgco2e"], bp["total_in_kgco2e"]) if has_base else None
+
+    @staticmethod
+    def _peaks(rp: dict[str, Any], engines: Engines, energy: Any, category_ids: list[int],
+               schedules: dict[int, list[PeakSchedule]], reporting: Any, hours: Any) -> None:
+        split = np.zeros((len(category_ids), len(PEAK_TYPES)))
+        for row, category in enumerate(category_ids):
+            tariffs = [(s.valid_from, s.valid_through, blocks.minute_map(s.rows)) for s in schedules.get(category, [])]
+            if tariffs:
+                shares = blocks.peak_fractions(hours, tariffs, engines.utc_offset_minutes)
+                split[row] = blocks.peak_totals(energy[row:row + 1], shares, blocks.span_of(reporting), hours)[0]
+        for index, peak_type in enumerate(PEAK_TYPES):
+            rp[f"{peak_type}s"] = numbers(split[:, index])
+
+
+@dataclass(frozen=True)
+class MeterReport:
+    name: str  # "energy" | "cost" | "carbon"
+    measure: str = "energy"
+    title: str = ""
+
+    def build(self, engines: Engines, query: ReportQuery) -> dict[str, Any]:
+        entity = query.entity
+        reporting, base = query.periods.reporting, query.periods.base
+        grid = Grid.covering(reporting, base)
+        hours = grid.hours
+        energy_, excluded = meter_series(engines.energy, entity.kind, [entity.id], grid)
+        with engines.system.connect() as conn:
+            category = categories(conn).get(int(entity.row["energy_category_id"]))
+            key = (int(entity.row.get("cost_center_id") or 0), int(entity.row["energy_category_id"]))
+            tariffs = tariffs_by_cost_center(conn).get(key, []) if self.measure == "cost" else []
+        if self.measure == "cost":
+            matrix = hourly_cost(hours, energy_, tariffs, engines.utc_offset_minutes) if tariffs and grid.n else \
+                np.full(energy_.shape, np.nan)
+        elif self.measure == "carbon":
+            matrix = energy_ * (category.kgco2e if category else np.nan)
+        else:
+            matrix = energy_
+        now, before = Sums.of(reporting, hours, matrix), Sums.of(base, hours, matrix)
+        meter = {**describe(entity), "energy_category_id": entity.row["energy_category_id"],
+                 "energy_category_name": category.name if category else None,
+                 "unit_of_measure": unit_of(self.measure, category),
+                 "kgce": category.kgce if category else None, "kgco2e": category.kgco2e if category else None}
+        total, base_total = number(now.totals[0]), number(before.totals[0]) if base else None
+        result: dict[str, Any] = {
+            "meter": meter,
+            "base_period": {"total_in_category": base_total, "timestamps": list(before.labels),
+                            "values": numbers(before.values[0])},
+            "reporting_period": {"increment_rate": rate(total, base_total), "total_in_category": total,
+                                 "timestamps": list(now.labels), "values": numbers(now.values[0]),
+                                 "rates": rates(numbers(now.values[0]), numbers(before.values[0])),
+                                 "excluded_hours": int(excluded[0])},
+        }
+        if self.measure == "energy" and category:
+            for block, value in ((result["reporting_period"], total), (result["base_period"], base_total)):
+                block["total_in_kgce"] = number(value * category.kgce) if value is not None else None
+                block["total_in_kgco2e"] = number(value * category.kgco2e) if value is not None else None
+        finish(result, engines, query, self.title or self.name)
+        return result
+
+
+def unit_of(measure: str, category: Any) -> str:
+    if measure == "carbon":
+        return "kgCO2e"
+    if measure == "cost":
+        return "cost"
+    return str(category.unit) if category else ""
+
+
+def describe(entity: Any) -> dict[str, Any]:
+    row = entity.row
+    described = {"id": entity.id, "name": entity.name, "uuid": row.get("uuid")}
+    for key in ("area", "cost_center_id", "number_of_occupants"):
+        if key in row:
+            described[key] = number(row[key]) if key == "area" else row[key]
+    return described
+
+
+def finish(result: dict[str, Any], engines: Engines, query: ReportQuery, title: str) -> None:
+    """Parameters and the Excel file, unless quick mode."""
+    if query.quick:
+        result["parameters"] = {"names": [], "timestamps": [], "values": []}
+        result["excel_bytes_base64"] = None
+        return
+    result["parameters"] = parameters_of(engines, query)
+    entity = query.entity
+    reporting = query.periods.reporting
+    facts: tuple[tuple[str, str], ...] = ((ENTITY_TITLES.get(entity.kind, entity.kind), entity.name),
+             ("Reporting Period", f"{reporting.start.isoformat()} - {reporting.end.isoformat()}"),
+             ("Period Type", reporting.period_type))
+    base = query.periods.base
+    if base is not None:
+        facts += (("Base Period", f"{base.start.isoformat()} - {base.end.isoformat()}"),)
+    result["excel_bytes_base64"] = excel.render_base64(excel.from_result(title, facts, result))
+

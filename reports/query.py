@@ -1,0 +1,70 @@
+"""A report request: the entity, its periods in the entity's zone, quick mode and language, checked whole.
+
+Query parameters as MyEMS names them: ``<kind>id`` | ``<kind>uuid``, ``periodtype``,
+``baseperiodstartdatetime`` / ``baseperiodenddatetime`` (optional), ``reportingperiodstartdatetime`` /
+``reportingperiodenddatetime``, ``language``, ``quickmode=true`` (no parameters series, no Excel). Every
+bad value answers 400 (404 for an unknown entity, 403 for one outside the caller's spaces) before any
+energy data is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from myems_api.auth import Principal
+from myems_api.errors import bad_request
+from reports.entities import ReportEntity, check_access, resolve
+from reports.periods import PeriodError, ReportPeriods, parse_report_periods
+
+LANGUAGES = ("en", "zh_CN", "zh_TW", "de", "fr", "es", "ru", "ar", "vi", "th", "tr", "ms", "id", "pt", "kr", "jp",
+             "it", "pl", "nl", "sv", "ja", "ko")
+
+
+@dataclass(frozen=True)
+class Engines:
+    """What reports read: the system, energy and historical stores, and the site's defaults."""
+
+    system: Engine
+    energy: Engine
+    historical: Engine
+    fallback_zone: tzinfo  # MYEMS_UTC_OFFSET: for entities in no space with a zone
+    utc_offset_minutes: int  # local time of tariffs (peak types), as billing uses it
+    max_days: float  # the longest reporting or base period
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    entity: ReportEntity
+    periods: ReportPeriods
+    quick: bool
+    language: str
+
+
+def flag(params: Mapping[str, Any], name: str) -> bool:
+    return str(params.get(name, "")).strip().lower() in ("true", "1", "yes")
+
+
+def language(params: Mapping[str, Any]) -> str:
+    value = str(params.get("language") or "en").strip()
+    if value not in LANGUAGES:
+        raise bad_request("API.INVALID_LANGUAGE")
+    return value
+
+
+def parse_query(engines: Engines, kind: str, params: Mapping[str, Any], principal: Principal | None) -> ReportQuery:
+    with engines.system.connect() as conn:
+        entity = resolve(conn, kind, params, engines.fallback_zone)
+        check_access(conn, principal, entity)
+    try:
+        periods = parse_report_periods(
+            params.get("periodtype"), params.get("reportingperiodstartdatetime"),
+            params.get("reportingperiodenddatetime"), entity.zone, base_start=params.get("baseperiodstartdatetime"),
+            base_end=params.get("baseperiodenddatetime"), max_days=engines.max_days)
+    except PeriodError as exc:
+        raise bad_request(exc.code) from exc
+    return ReportQuery(entity, periods, flag(params, "quickmode"), language(params))

@@ -1,0 +1,173 @@
+"""The reports' database adapter: hourly rows of the energy store as (series x hour) arrays on a grid.
+
+Everything here touches SQL; :mod:`reports.blocks` stays pure. A :class:`Grid` is the run of
+UTC hours a report covers; a series is NaN where no row is stored. Rows travel as the driver's plain
+tuples, times computed by the database as POSIX seconds, straight into numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from aggregation.series import HOUR, OUT_OF_LIMITS, Times, Values
+from aggregation.store import epoch_seconds
+from myems_api.db import energy, schema
+from reports.periods import Periods
+
+
+@dataclass(frozen=True)
+class Grid:
+    """``n`` consecutive UTC hours from ``start`` (POSIX seconds, an hour start)."""
+
+    start: int
+    n: int
+
+    @classmethod
+    def covering(cls, *spans: Periods | None) -> Grid:
+        """The hours from the first period's start to the last one's end, over every given span."""
+        bounds = [p.bounds for p in spans if p is not None]
+        low = min(int(b[0]) for b in bounds)
+        high = max(int(b[-1]) for b in bounds)
+        low -= low % HOUR
+        return cls(low, max(0, -(-(high - low) // HOUR)))
+
+    @property
+    def hours(self) -> Times:
+        return self.start + HOUR * np.arange(self.n, dtype=np.int64)
+
+    @property
+    def end(self) -> int:
+        return self.start + HOUR * self.n
+
+    def utc(self) -> tuple[datetime, datetime]:
+        return (datetime.fromtimestamp(self.start, UTC).replace(tzinfo=None),
+                datetime.fromtimestamp(self.end, UTC).replace(tzinfo=None))
+
+
+@dataclass(frozen=True)
+class Series:
+    """Hourly series by key (an energy category or item id): ``energy``, ``cost``, ``carbon`` are (k, n)."""
+
+    keys: tuple[int, ...]
+    energy: Values
+    cost: Values
+    carbon: Values
+
+    def measure(self, name: str) -> Values:
+        return {"energy": self.energy, "cost": self.cost, "carbon": self.carbon}[name]
+
+
+def _fill(grid: Grid, keys: tuple[int, ...], rows: list[Any], columns: int) -> list[Values]:
+    """``rows`` of (key, seconds, v1..vc) into ``columns`` (k, n) arrays, NaN where absent."""
+    out = [np.full((len(keys), grid.n), np.nan) for _ in range(columns)]
+    if not rows:
+        return out
+    table = np.array(rows, dtype=np.float64).reshape(-1, 2 + columns)
+    index = {k: i for i, k in enumerate(keys)}
+    row_of = np.array([index[int(k)] for k in table[:, 0]], dtype=np.int64)
+    col_of = ((table[:, 1].astype(np.int64) - grid.start) // HOUR).astype(np.int64)
+    inside = (col_of >= 0) & (col_of < grid.n)
+    for c in range(columns):
+        out[c][row_of[inside], col_of[inside]] = table[inside, 2 + c]
+    return out
+
+
+def _float(column: Any) -> Any:
+    return sa.cast(column, sa.Float)
+
+
+def entity_series(engine: Engine, kind: str, entity_id: int, direction: str, by: str, grid: Grid) -> Series:
+    """An entity's hourly energy, cost and carbon per energy category (``by="category"``: its totals) or per
+    energy item (``by="item"``)."""
+    t = energy.entity_hourly
+    start, end = grid.utc()
+    with engine.connect() as conn:
+        key = t.c.energy_category_id if by == "category" else t.c.energy_item_id
+        query = sa.select(key, epoch_seconds(t.c.start_datetime_utc, conn.dialect.name), _float(t.c.actual_value),
+                          _float(t.c.cost), _float(t.c.carbon)).where(
+            t.c.entity_type == kind, t.c.entity_id == entity_id, t.c.direction == direction,
+            t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end,
+            t.c.energy_item_id == 0 if by == "category" else t.c.energy_item_id != 0)
+        rows = [tuple(np.nan if v is None else v for v in r) for r in conn.execute(query).cursor.fetchall()]
+    keys = tuple(sorted({int(r[0]) for r in rows}))
+    energy_, cost, carbon = _fill(grid, keys, rows, 3)
+    return Series(keys, energy_, cost, carbon)
+
+
+def meter_series(engine: Engine, meter_type: str, meter_ids: Iterable[int], grid: Grid) -> tuple[Values, Values]:
+    """Meters' hourly energy (k, n) in ``meter_ids`` order, out-of-limit hours excluded (NaN), and how many
+    hours each lost that way (what a report shows as excluded)."""
+    ids = tuple(int(i) for i in meter_ids)
+    t = energy.meter_hourly
+    start, end = grid.utc()
+    with engine.connect() as conn:
+        query = sa.select(t.c.meter_id, epoch_seconds(t.c.start_datetime_utc, conn.dialect.name),
+                          _float(t.c.actual_value), t.c.flags).where(
+            t.c.meter_type == meter_type, t.c.meter_id.in_(ids),
+            t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end)
+        rows = conn.execute(query).cursor.fetchall()
+    values, flags = _fill(grid, ids, list(rows), 2)
+    excluded = np.isfinite(flags) & (np.nan_to_num(flags).astype(np.int64) & OUT_OF_LIMITS > 0)
+    values[excluded] = np.nan
+    return values, excluded.sum(axis=1).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Category:
+    id: int
+    name: str
+    unit: str
+    kgce: float
+    kgco2e: float
+
+
+def categories(conn: Connection) -> dict[int, Category]:
+    c = schema.energy_categories
+    return {r.id: Category(r.id, r.name, r.unit_of_measure, float(r.kgce), float(r.kgco2e))
+            for r in conn.execute(sa.select(c.c.id, c.c.name, c.c.unit_of_measure, c.c.kgce, c.c.kgco2e))}
+
+
+def items(conn: Connection) -> dict[int, tuple[str, int]]:
+    """Energy item id -> (name, its category id)."""
+    i = schema.energy_items
+    return {r.id: (r.name, r.energy_category_id) for r in conn.execute(
+        sa.select(i.c.id, i.c.name, i.c.energy_category_id))}
+
+
+@dataclass(frozen=True)
+class PeakSchedule:
+    """A time-of-use tariff's validity (POSIX seconds) and rows of (start, end time of day, peak type)."""
+
+    valid_from: int
+    valid_through: int
+    rows: tuple[tuple[str, str, str], ...]
+
+
+def peak_schedules(conn: Connection, cost_center_id: int | None) -> dict[int, list[PeakSchedule]]:
+    """A cost center's time-of-use tariffs, per energy category."""
+    if cost_center_id is None:
+        return {}
+    t, tou, cct = schema.tariffs, schema.tariff_timeofuses, schema.cost_centers_tariffs
+    tariffs = conn.execute(sa.select(t.c.id, t.c.energy_category_id, t.c.valid_from_datetime_utc,
+                                     t.c.valid_through_datetime_utc).join(cct, cct.c.tariff_id == t.c.id).where(
+        cct.c.cost_center_id == cost_center_id, t.c.tariff_type == "timeofuse")).all()
+    rows: dict[int, list[tuple[str, str, str]]] = {}
+    for r in conn.execute(sa.select(tou.c.tariff_id, tou.c.start_time_of_day, tou.c.end_time_of_day, tou.c.peak_type)
+                          .where(tou.c.tariff_id.in_([tr.id for tr in tariffs]))):
+        rows.setdefault(r.tariff_id, []).append((str(r.start_time_of_day), str(r.end_time_of_day), r.peak_type))
+    found: dict[int, list[PeakSchedule]] = {}
+    for tr in tariffs:
+        found.setdefault(tr.energy_category_id, []).append(PeakSchedule(
+            _epoch(tr.valid_from_datetime_utc), _epoch(tr.valid_through_datetime_utc), tuple(rows.get(tr.id, []))))
+    return found
+
+
+def _epoch(value: datetime) -> int:
+    return int(value.replace(tzinfo=UTC).timestamp())
