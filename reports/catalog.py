@@ -8,34 +8,10 @@ entity kind and calls its builder; reports with their own parameters (batch, das
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
-
-from myems_api.auth import Principal
+from reports import batch, dashboard, meter_views, summary
+from reports.catalog_types import Route, standard
 from reports.efficiency import EfficiencyReport
 from reports.energy_reports import EntityReport, MeterReport
-from reports.query import Engines, ReportQuery, parse_query
-
-
-class Builder(Protocol):
-    def build(self, engines: Engines, query: ReportQuery) -> dict[str, Any]: ...
-
-
-Answer = Callable[[Engines, Mapping[str, Any], Principal | None], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Route:
-    path: str
-    answer: Answer
-
-
-def standard(kind: str, builder: Builder) -> Answer:
-    def answer(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
-        return builder.build(engines, parse_query(engines, kind, params, principal))
-    return answer
-
 
 ROLLED_UP = ("space", "equipment", "combined_equipment", "tenant", "store", "shopfloor")
 ENTITY_REPORTS = (
@@ -56,11 +32,11 @@ METER_REPORTS = (MeterReport("energy", title="Meter Energy Report"),
                  MeterReport("carbon", measure="carbon", title="Meter Carbon Dioxide Emissions Report"))
 
 
-def routes(extra: tuple[Route, ...] = ()) -> tuple[Route, ...]:
+def routes() -> tuple[Route, ...]:
     found = [Route(f"/reports/{kind.replace('_', '')}{report.name}", standard(kind, report))
              for kind in ROLLED_UP for report in ENTITY_REPORTS]
     found += [Route(f"/reports/{kind.replace('_', '')}{report.name}", standard(kind, report))
               for kind in METERS for report in METER_REPORTS]
     found += [Route(f"/reports/{kind.replace('_', '')}efficiency", standard(kind, EfficiencyReport()))
               for kind in ("equipment", "combined_equipment")]
-    return (*found, *extra)
+    return (*found, *meter_views.ROUTES, *batch.ROUTES, *summary.ROUTES, *dashboard.ROUTES)
