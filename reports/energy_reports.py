@@ -61,7 +61,8 @@ class EntityReport:
         reporting, base = query.periods.reporting, query.periods.base
         grid = Grid.covering(reporting, base)
         hours = grid.hours
-        series = entity_series(engines.energy, entity.kind, entity.id, self.direction, self.by, grid)
+        series = entity_series(engines.energy, entity.kind, entity.id, self.direction, self.by, grid,
+                               (self.measure,))
         matrix = series.measure(self.measure)
         with engines.system.connect() as conn:
             names, units, category_ids, factors = self._labels(conn, series.keys)

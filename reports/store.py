@@ -7,7 +7,7 @@ tuples, times computed by the database as POSIX seconds, straight into numpy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -64,41 +64,53 @@ class Series:
         return {"energy": self.energy, "cost": self.cost, "carbon": self.carbon}[name]
 
 
-def _fill(grid: Grid, keys: tuple[int, ...], rows: list[Any], columns: int) -> list[Values]:
-    """``rows`` of (key, seconds, v1..vc) into ``columns`` (k, n) arrays, NaN where absent."""
+MISSING = -1e300  # stands for NULL in fetched rows (no energy, cost or carbon is that)
+
+
+def _fill(grid: Grid, keys: tuple[int, ...] | None, rows: Sequence[Any],
+          columns: int) -> tuple[tuple[int, ...], list[Values]]:
+    """``rows`` of (key, seconds, v1..vc) into ``columns`` (k, n) arrays, NaN where absent; ``keys`` None:
+    the keys the rows hold, in order."""
+    table = np.array(rows, dtype=np.float64).reshape(-1, 2 + columns)
+    if keys is None:
+        keys = tuple(int(k) for k in np.unique(table[:, 0]))
     out = [np.full((len(keys), grid.n), np.nan) for _ in range(columns)]
     if not rows:
-        return out
-    table = np.array(rows, dtype=np.float64).reshape(-1, 2 + columns)
-    index = {k: i for i, k in enumerate(keys)}
-    row_of = np.array([index[int(k)] for k in table[:, 0]], dtype=np.int64)
-    col_of = ((table[:, 1].astype(np.int64) - grid.start) // HOUR).astype(np.int64)
+        return keys, out
+    table[table == MISSING] = np.nan
+    wanted = np.asarray(keys, dtype=np.float64)
+    order = np.argsort(wanted)
+    row_of = order[np.minimum(np.searchsorted(wanted, table[:, 0], sorter=order), len(keys) - 1)]
+    col_of = (table[:, 1].astype(np.int64) - grid.start) // HOUR
     inside = (col_of >= 0) & (col_of < grid.n)
     for c in range(columns):
         out[c][row_of[inside], col_of[inside]] = table[inside, 2 + c]
-    return out
+    return keys, out
 
 
 def _float(column: Any) -> Any:
-    return sa.cast(column, sa.Float)
+    return sa.func.coalesce(sa.cast(column, sa.Float), MISSING)
 
 
-def entity_series(engine: Engine, kind: str, entity_id: int, direction: str, by: str, grid: Grid) -> Series:
-    """An entity's hourly energy, cost and carbon per energy category (``by="category"``: its totals) or per
-    energy item (``by="item"``)."""
+def entity_series(engine: Engine, kind: str, entity_id: int, direction: str, by: str, grid: Grid,
+                  measures: tuple[str, ...] = ("energy", "cost", "carbon")) -> Series:
+    """An entity's hourly ``measures`` per energy category (``by="category"``: its totals) or per energy item
+    (``by="item"``); measures not asked for are left NaN (a report reads only the one it shows)."""
     t = energy.entity_hourly
+    columns = {"energy": t.c.actual_value, "cost": t.c.cost, "carbon": t.c.carbon}
     start, end = grid.utc()
     with engine.connect() as conn:
         key = t.c.energy_category_id if by == "category" else t.c.energy_item_id
-        query = sa.select(key, epoch_seconds(t.c.start_datetime_utc, conn.dialect.name), _float(t.c.actual_value),
-                          _float(t.c.cost), _float(t.c.carbon)).where(
+        query = sa.select(key, epoch_seconds(t.c.start_datetime_utc, conn.dialect.name),
+                          *(_float(columns[m]) for m in measures)).where(
             t.c.entity_type == kind, t.c.entity_id == entity_id, t.c.direction == direction,
             t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end,
             t.c.energy_item_id == 0 if by == "category" else t.c.energy_item_id != 0)
-        rows = [tuple(np.nan if v is None else v for v in r) for r in conn.execute(query).cursor.fetchall()]
-    keys = tuple(sorted({int(r[0]) for r in rows}))
-    energy_, cost, carbon = _fill(grid, keys, rows, 3)
-    return Series(keys, energy_, cost, carbon)
+        rows = conn.execute(query).cursor.fetchall()
+    keys, arrays = _fill(grid, None, rows, len(measures))
+    filled = dict(zip(measures, arrays, strict=True))
+    empty = np.full((len(keys), grid.n), np.nan)
+    return Series(keys, filled.get("energy", empty), filled.get("cost", empty), filled.get("carbon", empty))
 
 
 def meter_series(engine: Engine, meter_type: str, meter_ids: Iterable[int], grid: Grid) -> tuple[Values, Values]:
@@ -113,7 +125,7 @@ def meter_series(engine: Engine, meter_type: str, meter_ids: Iterable[int], grid
             t.c.meter_type == meter_type, t.c.meter_id.in_(ids),
             t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end)
         rows = conn.execute(query).cursor.fetchall()
-    values, flags = _fill(grid, ids, list(rows), 2)
+    _, (values, flags) = _fill(grid, ids, rows, 2)
     excluded = np.isfinite(flags) & (np.nan_to_num(flags).astype(np.int64) & OUT_OF_LIMITS > 0)
     values[excluded] = np.nan
     return values, excluded.sum(axis=1).astype(np.float64)

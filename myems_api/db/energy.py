@@ -43,8 +43,10 @@ meter_hourly = sa.Table(
 
 entity_hourly = sa.Table(
     "tbl_entity_hourly", metadata,
+    # Key order: a report reads either the category totals (item 0) or the items of one entity, so each is
+    # one contiguous range of the key.
     _key("entity_type", sa.String(24)), _key("entity_id", ID), _key("direction", sa.String(8)),
-    _key("energy_category_id", ID), _key("energy_item_id", ID), _key("start_datetime_utc", sa.DateTime()),
+    _key("energy_item_id", ID), _key("energy_category_id", ID), _key("start_datetime_utc", sa.DateTime()),
     sa.Column("actual_value", ENERGY, nullable=False),
     sa.Column("cost", ENERGY, nullable=True), sa.Column("carbon", ENERGY, nullable=True),
     **MYSQL,
