@@ -11,7 +11,8 @@ import falcon
 
 from myems_api.engine.family import READ
 from myems_api.http import Endpoint
-from reports.catalog import Route, routes
+from reports.catalog import routes
+from reports.catalog_types import Route
 from reports.query import Engines
 
 
@@ -24,7 +25,7 @@ class Reports:
         return [Endpoint(route.path).add("GET", READ, self._responder(route)) for route in self.catalog]
 
     def _responder(self, route: Route) -> Callable[..., None]:
-        def on_get(req: falcon.Request, resp: falcon.Response) -> None:
-            params = {k: (v[-1] if isinstance(v, list) else v) for k, v in req.params.items()}
+        def on_get(req: falcon.Request, resp: falcon.Response, **path: str) -> None:
+            params = {k: (v[-1] if isinstance(v, list) else v) for k, v in req.params.items()} | path
             resp.media = route.answer(self.engines, params, req.context.principal)
         return on_get
