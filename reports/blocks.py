@@ -77,6 +77,21 @@ def sums_block(sums: Sums) -> dict[str, Any]:
             "values": [numbers(row) for row in sums.values], "subtotals": numbers(sums.totals)}
 
 
+def coal_and_carbon(rp: dict[str, Any], bp: dict[str, Any], now: Sums, before: Sums, factors: Sequence[Any],
+                    has_base: bool) -> None:
+    """Standard coal and CO2 of each series' subtotal and in all, from its category's ``kgce`` / ``kgco2e``
+    (``factors[i]`` is series i's category, None when unknown), and their increment rates."""
+    kgce = np.array([f.kgce if f else np.nan for f in factors])
+    kgco2e = np.array([f.kgco2e if f else np.nan for f in factors])
+    for block, sums in ((rp, now), (bp, before)):
+        block["subtotals_in_kgce"] = numbers(sums.totals * kgce)
+        block["subtotals_in_kgco2e"] = numbers(sums.totals * kgco2e)
+        block["total_in_kgce"] = number(np.nansum(sums.totals * kgce))
+        block["total_in_kgco2e"] = number(np.nansum(sums.totals * kgco2e))
+    rp["increment_rate_in_kgce"] = rate(rp["total_in_kgce"], bp["total_in_kgce"]) if has_base else None
+    rp["increment_rate_in_kgco2e"] = rate(rp["total_in_kgco2e"], bp["total_in_kgco2e"]) if has_base else None
+
+
 # -------------------------------------------------------------------------------------------- peak split
 
 def minute_map(rows: Sequence[tuple[str, str, str]]) -> np.ndarray:

@@ -30,9 +30,11 @@ from aggregation.billing import hourly_cost
 from aggregation.entities import tariffs_by_cost_center
 from reports import blocks, excel
 from reports.blocks import PEAK_TYPES, Sums, number, numbers, rate, rates
+from reports.entities import ReportEntity
 from reports.parameters import parameters_of
 from reports.query import Engines, ReportQuery
 from reports.store import (
+    Category,
     Grid,
     PeakSchedule,
     categories,
@@ -82,7 +84,7 @@ class EntityReport:
         area = entity.area
         rp["subtotals_per_unit_area"] = [number(v / area) if area else None for v in now.totals]
         if self.measure == "energy":
-            self._coal_and_carbon(rp, bp, now, before, factors, base is not None)
+            blocks.coal_and_carbon(rp, bp, now, before, factors, base is not None)
             self._peaks(rp, engines, series.energy, category_ids, schedules, reporting, hours)
         if self.shape == "load":
             rp.update(blocks.load_block(reporting, hours, matrix))
@@ -116,19 +118,6 @@ class EntityReport:
             category_ids, names = list(keys), [known[k].name if k in known else f"#{k}" for k in keys]
         units = [unit_of(self.measure, known.get(c)) for c in category_ids]
         return names, units, category_ids, [known.get(c) for c in category_ids]
-
-    @staticmethod
-    def _coal_and_carbon(rp: dict[str, Any], bp: dict[str, Any], now: Sums, before: Sums, factors: list[Any],
-                         has_base: bool) -> None:
-        kgce = np.array([f.kgce if f else np.nan for f in factors])
-        kgco2e = np.array([f.kgco2e if f else np.nan for f in factors])
-        for block, sums in ((rp, now), (bp, before)):
-            block["subtotals_in_kgce"] = numbers(sums.totals * kgce)
-            block["subtotals_in_kgco2e"] = numbers(sums.totals * kgco2e)
-            block["total_in_kgce"] = number(np.nansum(sums.totals * kgce))
-            block["total_in_kgco2e"] = number(np.nansum(sums.totals * kgco2e))
-        rp["increment_rate_in_kgce"] = rate(rp["total_in_kgce"], bp["total_in_kgce"]) if has_base else None
-        rp["increment_rate_in_kgco2e"] = rate(rp["total_in_kgco2e"], bp["total_in_kgco2e"]) if has_base else None
 
     @staticmethod
     def _peaks(rp: dict[str, Any], engines: Engines, energy: Any, category_ids: list[int],
@@ -167,10 +156,7 @@ class MeterReport:
         else:
             matrix = energy_
         now, before = Sums.of(reporting, hours, matrix), Sums.of(base, hours, matrix)
-        meter = {**describe(entity), "energy_category_id": entity.row["energy_category_id"],
-                 "energy_category_name": category.name if category else None,
-                 "unit_of_measure": unit_of(self.measure, category),
-                 "kgce": category.kgce if category else None, "kgco2e": category.kgco2e if category else None}
+        meter = {**meter_info(entity, category), "unit_of_measure": unit_of(self.measure, category)}
         total, base_total = number(now.totals[0]), number(before.totals[0]) if base else None
         result: dict[str, Any] = {
             "meter": meter,
@@ -195,6 +181,18 @@ def unit_of(measure: str, category: Any) -> str:
     if measure == "cost":
         return "cost"
     return str(category.unit) if category else ""
+
+
+def meter_info(entity: ReportEntity, category: Category | None) -> dict[str, Any]:
+    """MyEMS's ``meter`` object: the meter and its energy category's name, unit and factors."""
+    return {**describe(entity), "energy_category_id": entity.row["energy_category_id"],
+            "energy_category_name": category.name if category else None,
+            "unit_of_measure": unit_of("energy", category),
+            "kgce": category.kgce if category else None, "kgco2e": category.kgco2e if category else None}
+
+
+def category_of(conn: Any, entity: ReportEntity) -> Category | None:
+    return categories(conn).get(int(entity.row["energy_category_id"]))
 
 
 def describe(entity: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ year of one-minute readings does not turn into a 50 MB answer. Timestamps are lo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 from aggregation.store import epoch_seconds
 from myems_api.db import historical, schema
 from reports.blocks import numbers
+from reports.local_time import local_text
 from reports.query import Engines, ReportQuery
 
 MAX_POINTS = 20
@@ -65,10 +65,6 @@ def parameters_of(engines: Engines, query: ReportQuery) -> dict[str, list[Any]]:
             if len(table) > MAX_VALUES:
                 table = table[np.unique(np.linspace(0, len(table) - 1, MAX_VALUES).astype(np.int64))]
             names.append(name)
-            stamps.append([_local(int(t), entity.zone) for t in table[:, 0]])
+            stamps.append([local_text(t, entity.zone) for t in table[:, 0]])
             values.append(numbers(table[:, 1]))
     return {"names": names, "timestamps": stamps, "values": values}
-
-
-def _local(seconds: int, zone: Any) -> str:
-    return datetime.fromtimestamp(seconds, UTC).astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S")

@@ -56,15 +56,38 @@ def language(params: Mapping[str, Any]) -> str:
     return value
 
 
-def parse_query(engines: Engines, kind: str, params: Mapping[str, Any], principal: Principal | None) -> ReportQuery:
+def entity_query(engines: Engines, kind: str, params: Mapping[str, Any], principal: Principal | None,
+                 ) -> tuple[ReportEntity, bool]:
+    """The entity a report names (400 / 404 / 403), the language checked, and quick mode."""
     with engines.system.connect() as conn:
         entity = resolve(conn, kind, params, engines.fallback_zone)
         check_access(conn, principal, entity)
+    language(params)
+    return entity, flag(params, "quickmode")
+
+
+def parse_query(engines: Engines, kind: str, params: Mapping[str, Any], principal: Principal | None,
+                period_type: str | None = None) -> ReportQuery:
+    """The standard query. ``period_type`` fixes the periods of a report without ``periodtype`` (a span
+    report reads one "daily" periods object for its ends and :attr:`Periods.utc_range`); such reports have
+    no base period."""
+    entity, quick = entity_query(engines, kind, params, principal)
     try:
-        periods = parse_report_periods(
-            params.get("periodtype"), params.get("reportingperiodstartdatetime"),
-            params.get("reportingperiodenddatetime"), entity.zone, base_start=params.get("baseperiodstartdatetime"),
-            base_end=params.get("baseperiodenddatetime"), max_days=engines.max_days)
+        if period_type is None:
+            periods = parse_report_periods(
+                params.get("periodtype"), params.get("reportingperiodstartdatetime"),
+                params.get("reportingperiodenddatetime"), entity.zone,
+                base_start=params.get("baseperiodstartdatetime"), base_end=params.get("baseperiodenddatetime"),
+                max_days=engines.max_days)
+        else:
+            periods = parse_report_periods(period_type, params.get("reportingperiodstartdatetime"),
+                                           params.get("reportingperiodenddatetime"), entity.zone,
+                                           max_days=engines.max_days)
     except PeriodError as exc:
         raise bad_request(exc.code) from exc
-    return ReportQuery(entity, periods, flag(params, "quickmode"), language(params))
+    return ReportQuery(entity, periods, quick, language(params))
+
+
+def span_query(engines: Engines, kind: str, params: Mapping[str, Any], principal: Principal | None) -> ReportQuery:
+    """A report over one span without ``periodtype``."""
+    return parse_query(engines, kind, params, principal, period_type="daily")
