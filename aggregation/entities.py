@@ -196,32 +196,52 @@ def _epoch(value: datetime) -> int:
 
 
 def meter_matrix(energy_store: Engine, axis: MeterAxis, hours: Times) -> tuple[Values, np.ndarray]:
-    """The stored hourly energy of every meter over ``hours`` (NaN where unknown) and where it is usable."""
+    """The stored hourly energy of every meter over ``hours`` (NaN where unknown) and where it is usable.
+
+    One query per kind of meter, read as the driver's plain tuples straight into arrays (a year of a
+    thousand meters is nine million rows: no Python object per row survives the read)."""
     t = energy.meter_hourly
     matrix = np.full((len(axis.keys), len(hours)), np.nan)
     flags = np.zeros(matrix.shape, dtype=np.uint8)
-    index = axis.index
+    if not len(hours):
+        return matrix, np.zeros(matrix.shape, dtype=bool)
+    first = int(hours[0])
     with energy_store.connect() as conn:
         seconds = epoch_seconds(t.c.start_datetime_utc, conn.dialect.name)
-        rows = conn.execute(sa.select(t.c.meter_type, t.c.meter_id, seconds, t.c.actual_value, t.c.flags).where(
-            t.c.start_datetime_utc >= to_datetime(int(hours[0])),
-            t.c.start_datetime_utc <= to_datetime(int(hours[-1])))).all()
-    for kind, meter_id, at, value, flag in rows:
-        row = index.get((kind, meter_id))
-        if row is not None:
-            column = (int(at) - int(hours[0])) // HOUR
-            matrix[row, column], flags[row, column] = value, flag
+        for kind in METER_TABLES:
+            rows_of_kind = np.array([i for i, (k, _) in enumerate(axis.keys) if k == kind], dtype=np.int64)
+            if not len(rows_of_kind):
+                continue
+            ids = np.array([axis.keys[i][1] for i in rows_of_kind], dtype=np.int64)
+            query = sa.select(t.c.meter_id, seconds, sa.cast(t.c.actual_value, sa.Float), t.c.flags).where(
+                t.c.meter_type == kind, t.c.start_datetime_utc >= to_datetime(first),
+                t.c.start_datetime_utc <= to_datetime(int(hours[-1])))
+            table = np.array(conn.execute(query).cursor.fetchall(), dtype=np.float64).reshape(-1, 4)
+            position = np.searchsorted(ids, table[:, 0].astype(np.int64))
+            known = (position < len(ids)) & (ids[np.minimum(position, len(ids) - 1)] == table[:, 0])
+            row = rows_of_kind[position[known]]
+            column = (table[known, 1].astype(np.int64) - first) // HOUR
+            matrix[row, column] = table[known, 2]
+            flags[row, column] = table[known, 3].astype(np.uint8)
     return matrix, valid_hours(flags) & np.isfinite(matrix)
 
 
+def month_starts(start: int, end: int, utc_offset_minutes: int) -> list[int]:
+    """The UTC instants of the local month starts from the month holding ``start`` up to ``end``, then ``end``:
+    the chunks a roll-up works in (a block tariff's position restarts with each local month)."""
+    offset = utc_offset_minutes * 60
+    local = datetime.fromtimestamp(start + offset, UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    bounds = []
+    while int(local.timestamp()) - offset < end:
+        bounds.append(int(local.timestamp()) - offset)
+        local = local.replace(year=local.year + (local.month == 12), month=local.month % 12 + 1)
+    return [*bounds, end]
+
+
 def roll_up(system: Engine, energy_store: Engine, start: int, end: int, utc_offset_minutes: int) -> int:
-    """Recomputes every entity's hours in [start, end) (from the local month's start, so block tariffs see
-    the month's position); answers the rows written."""
-    local = start + utc_offset_minutes * 60
-    month = datetime.fromtimestamp(local, UTC).replace(day=1, hour=0, minute=0, second=0)
-    hours = hour_range(int(month.timestamp()) - utc_offset_minutes * 60, end)
-    if not len(hours):
-        return 0
+    """Recomputes every entity's hours in [start, end), a local month at a time from the month holding
+    ``start`` (so block tariffs see the month's position and memory stays one month of meters, however
+    long the span); answers the rows written."""
     with system.connect() as conn:
         axis = meter_axis(conn)
         entities = Entities(conn, axis)
@@ -229,21 +249,28 @@ def roll_up(system: Engine, energy_store: Engine, start: int, end: int, utc_offs
         tariffs = tariffs_by_cost_center(conn)
         items = dict(conn.execute(sa.select(schema.energy_items.c.id, schema.energy_items.c.energy_category_id)).all())
         factors = dict(conn.execute(sa.select(schema.energy_categories.c.id, schema.energy_categories.c.kgco2e)).all())
-    matrix, valid = meter_matrix(energy_store, axis, hours)
-    usable = np.where(valid, matrix, np.nan)
-    cost = np.full(matrix.shape, np.nan)
-    for (center, category), priced in tariffs.items():
-        rows = np.flatnonzero((axis.cost_center == center) & (axis.category == category))
-        if len(rows):
-            cost[rows] = hourly_cost(hours, usable[rows], priced, utc_offset_minutes)
-    out = _rows(incidences, entities.ids, axis, hours, usable, valid, cost, items, factors)
-    with energy_store.begin() as conn:
-        eh = energy.entity_hourly
-        conn.execute(sa.delete(eh).where(eh.c.start_datetime_utc >= to_datetime(int(hours[0])),
-                                         eh.c.start_datetime_utc <= to_datetime(int(hours[-1]))))
-        for offset in range(0, len(out), 5000):
-            upsert(conn, eh, out[offset:offset + 5000])
-    return len(out)
+    written = 0
+    bounds = month_starts(start, end, utc_offset_minutes)
+    for chunk_start, chunk_end in zip(bounds, bounds[1:], strict=False):
+        hours = hour_range(chunk_start, chunk_end)
+        if not len(hours):
+            continue
+        matrix, valid = meter_matrix(energy_store, axis, hours)
+        usable = np.where(valid, matrix, np.nan)
+        cost = np.full(matrix.shape, np.nan)
+        for (center, category), priced in tariffs.items():
+            rows = np.flatnonzero((axis.cost_center == center) & (axis.category == category))
+            if len(rows):
+                cost[rows] = hourly_cost(hours, usable[rows], priced, utc_offset_minutes)
+        out = _rows(incidences, entities.ids, axis, hours, usable, valid, cost, items, factors)
+        with energy_store.begin() as conn:
+            eh = energy.entity_hourly
+            conn.execute(sa.delete(eh).where(eh.c.start_datetime_utc >= to_datetime(int(hours[0])),
+                                             eh.c.start_datetime_utc <= to_datetime(int(hours[-1]))))
+            for offset in range(0, len(out), 5000):
+                upsert(conn, eh, out[offset:offset + 5000])
+        written += len(out)
+    return written
 
 
 def _rows(incidences: dict[str, dict[str, Incidence]], entity_ids: Mapping[str, list[int]], axis: MeterAxis,

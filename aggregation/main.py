@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from datetime import datetime
-from types import FrameType
 
 from aggregation.runner import Aggregation
 from myems_api.config import Config
 from myems_api.db.engines import Databases
+from myems_api.service_loop import run_until_stopped
 
 log = logging.getLogger("myems.aggregation")
 
@@ -30,19 +28,6 @@ def run_aggregation(config: Config, loop: bool = False, interval: float = 60.0, 
         if not loop:
             report = aggregation.run_once()
             return 1 if report.errors else 0
-        stop = threading.Event()
-
-        def stopping(signum: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, stopping)
-        signal.signal(signal.SIGINT, stopping)
-        while not stop.is_set():
-            try:
-                aggregation.run_once()
-            except Exception:  # noqa: BLE001 - a loop that runs for years logs a failed run and goes on
-                log.exception("aggregation run failed; retrying in %.0f s", interval)
-            stop.wait(interval)
-        return 0
+        return run_until_stopped(aggregation.run_once, interval, log, "aggregation run")
     finally:
         databases.dispose()

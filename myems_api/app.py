@@ -41,6 +41,7 @@ from myems_api.resources import (
     power_plants,
     presentation,
     reports,
+    signup,
     site_settings,
     sites,
     spaces,
@@ -63,7 +64,8 @@ def default_families() -> tuple[Family, ...]:
     return (*master_data.FAMILIES, *tariffs.FAMILIES, *acquisition_config.FAMILIES, *meters.FAMILIES,
             *commands.FAMILIES, *presentation.FAMILIES, *site_settings.FAMILIES, *equipment.FAMILIES,
             *sites.FAMILIES, *diagrams.FAMILIES, *spaces.FAMILIES, *users.FAMILIES, *microgrids.FAMILIES,
-            *energy_storage.FAMILIES, *power_plants.FAMILIES, *messages.FAMILIES, *files.FAMILIES)
+            *energy_storage.FAMILIES, *power_plants.FAMILIES, *messages.FAMILIES, *files.FAMILIES,
+            *signup.FAMILIES)
 
 
 def report_engines(config: Config, databases: Databases) -> Engines:
@@ -93,6 +95,8 @@ def create_app(config: Config, databases: Databases | None = None,
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
         *files.Files(databases.system, config.upload_folder, config.max_upload_bytes, config.tz).endpoints(),
         *reports.Reports(report_engines(config, databases)).endpoints(),
+        *signup.SignUp(databases.system, passwords, config.tz, config.max_body_bytes,
+                       authenticator.forget_user).endpoints(),
     ]
     stores = {family.singular: FamilyStore(family, registry, databases.system, ctx, databases.system_reader)
               for family in registry}
@@ -110,7 +114,8 @@ def create_app(config: Config, databases: Databases | None = None,
         endpoints.extend(commands.CommandSend(stores["command"], broker, config.max_body_bytes).endpoints())
     if "space" in stores and "energy_category" in stores:
         endpoints.extend(spaces.TreeEnergyCategories(stores["space"], stores["energy_category"]).endpoints())
-        endpoints.extend(spaces.NotYetBound().endpoints())
+    if "email_message" in stores and "web_message" in stores:
+        endpoints.extend(messages.MessageRoutes(stores, config.max_body_bytes, config.max_upload_bytes).endpoints())
     if "rule" in stores and "advanced_report" in stores:
         endpoints.extend(site_settings.RunLater(stores).endpoints())
     # A changed or deleted account or key takes effect at once in this process (others: within the cache TTL).
@@ -129,9 +134,15 @@ def create_app(config: Config, databases: Databases | None = None,
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     app.set_error_serializer(serialize_error)
     app.add_error_handler(Exception, handle_unexpected)
-    for endpoint in endpoints:
+    by_path: dict[str, Endpoint] = {}
+    for endpoint in endpoints:  # one falcon resource per path, whoever contributed its verbs
+        if endpoint.path in by_path:
+            by_path[endpoint.path].merge(endpoint)
+        else:
+            by_path[endpoint.path] = endpoint
+    for endpoint in by_path.values():
         app.add_route(endpoint.path, endpoint)
-    app.endpoints = endpoints
+    app.endpoints = list(by_path.values())
     app.databases = databases
     app.registry = registry
     return app

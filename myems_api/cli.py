@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -88,6 +88,33 @@ def cmd_aggregation(args: argparse.Namespace) -> int:
                            until=args.until)
 
 
+def cmd_messages(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from myems_api.db.engines import Databases
+    from myems_api.mail import SenderSettings, run_sender
+
+    config = _config(args)
+    databases = Databases(config.store_urls, config.db_pool_size)
+    settings = SenderSettings(max_attempts=args.max_attempts, retry_delay=timedelta(seconds=args.retry_seconds))
+    try:
+        return run_sender(databases.system, loop=not args.once, interval=args.interval, settings=settings)
+    finally:
+        databases.dispose()
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0: {text!r}")
+        return value
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="myems", description="MyEMS-compatible energy management system.")
     parser.add_argument("--version", action="version", version=f"myems {__version__}")
@@ -140,6 +167,20 @@ def build_parser() -> argparse.ArgumentParser:
     agg.add_argument("--to", dest="until", type=_date, metavar="YYYY-MM-DD",
                      help="with --from: stop at this UTC date (default: the newest readings)")
     agg.set_defaults(func=cmd_aggregation)
+
+    msg = sub.add_parser("messages", help="deliver queued email messages through the configured email server",
+                         description="Send the due email messages (status new, scheduled time passed) through the "
+                                     "first email server (/emailservers), marking each sent or failed with the "
+                                     "server's answer; temporary failures are retried with a growing delay. Loops "
+                                     "until SIGTERM/Ctrl-C unless --once.")
+    msg.add_argument("--once", action="store_true", help="one pass, then exit (exit status 1 if a message failed)")
+    msg.add_argument("--interval", type=_positive(float), default=30.0, metavar="S",
+                     help="seconds between passes in the loop (default 30)")
+    msg.add_argument("--max-attempts", type=_positive(int), default=5, metavar="N",
+                     help="attempts before a message is marked failed (default 5)")
+    msg.add_argument("--retry-seconds", type=_positive(float), default=60.0, metavar="S",
+                     help="delay before the first retry, doubling after each failure (default 60)")
+    msg.set_defaults(func=cmd_messages)
 
     demo = sub.add_parser("demo", help="embedded SQLite, a demo site, and the API: the newcomer's command",
                           description="Create var/demo.sqlite with a small demo site, serve the API and print "

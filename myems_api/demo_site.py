@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from myems_api.db.engines import Databases
+from myems_api.demo_assets import ASSET_BINDINGS, ASSETS
 from myems_api.demo_building import BUILDING, BUILDING_BINDINGS
 from myems_api.engine.family import Registry
 from myems_api.engine.fields import Context
@@ -110,17 +111,22 @@ def _resolved(spec: dict[str, Any], store: FamilyStore, stores: dict[str, Family
                 row[f"{key}_uuid"] = _meter_uuid(stores, row.pop(key))
         if "point" in row:
             row["point_id"] = _id_by_name(stores["point"], row.pop("point"))
+    for item in store.family.items:  # owned rows naming points and meters (a container's batteries)
+        for row in payload.get(item.key, []):
+            for key in [k for k in row if k.endswith(("_point", "_meter")) or k in ("meter", "point")]:
+                target = "point" if key.endswith("point") else "meter"
+                row[f"{key}_id"] = _id_by_name(stores[target], row.pop(key))
     return payload
 
 
 def seed_demo_site(databases: Databases, registry: Registry, ctx: Context) -> None:
     stores = {f.singular: FamilyStore(f, registry, databases.system, ctx) for f in registry}
-    for singular, spec in [*SITE, *BUILDING]:
+    for singular, spec in [*SITE, *BUILDING, *ASSETS]:
         store = stores[singular]
         if _id_by_name(store, spec["name"]) is not None:
             continue
         store.create(_resolved(spec, store, stores))
-    for singular, owner, binding_name, target, *fields in [*BINDINGS, *BUILDING_BINDINGS]:
+    for singular, owner, binding_name, target, *fields in [*BINDINGS, *BUILDING_BINDINGS, *ASSET_BINDINGS]:
         store = stores[singular]
         owner_id = _id_by_name(store, owner)
         binding = store.family.binding(binding_name)

@@ -21,9 +21,10 @@ log = logging.getLogger("myems.api")
 
 Responder = Callable[..., None]
 
-# Bodies are JSON whatever these say: the seed's own examples send JSON as text/plain, and curl's ``-d``
-# without a header labels it form-urlencoded; MyEMS read all of them as JSON. Anything else is refused.
-JSON_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded")
+# Bodies are JSON whatever these say: the seed's own examples send JSON as text/plain and as
+# ``application/TBD`` (a placeholder the reference never filled in), and curl's ``-d`` without a header
+# labels it form-urlencoded; MyEMS read all of them as JSON. Anything else is refused.
+JSON_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded", "application/tbd")
 
 
 class Endpoint:
@@ -40,6 +41,14 @@ class Endpoint:
             raise ValueError(f"{verb} {self.path} defined twice")
         self.policies[verb] = policy
         self._responders[verb] = responder
+        return self
+
+    def merge(self, other: Endpoint) -> Endpoint:
+        """Takes in the verbs of another endpoint of the same path (a family's list and a custom public POST)."""
+        for verb, policy in other.policies.items():
+            self.add(verb, policy, other._responders[verb])
+        if other.max_body is not None:
+            self.max_body = max(self.max_body or 0, other.max_body)
         return self
 
     def __getattr__(self, name: str) -> Responder:

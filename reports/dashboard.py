@@ -29,10 +29,9 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -42,32 +41,18 @@ from sqlalchemy.engine import Connection
 from aggregation.series import Values
 from myems_api.auth import Principal
 from myems_api.db import energy, schema
-from myems_api.errors import ApiError, bad_request, not_found
+from myems_api.resources.spaces import outermost
 from myems_api.zones import entity_zone
 from reports import blocks, excel
 from reports.blocks import Sums, number, numbers, rate, rates
 from reports.catalog_types import Route
 from reports.energy_reports import unit_of
-from reports.entities import privilege_spaces
+from reports.entities import privilege_spaces, report_user
 from reports.local_time import Clock, utc_now, zone_name
-from reports.periods import PeriodError, ReportPeriods, parse_report_periods
-from reports.query import Engines, flag, language
+from reports.query import Engines, flag, language, this_year_unless_asked
 from reports.store import Category, Grid, categories, entity_series
 
-UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 MEASURES = (("input", "energy"), ("cost", "cost"), ("carbon", "carbon"))
-_LOCAL = "%Y-%m-%dT%H:%M:%S"
-
-
-def _blank(value: Any) -> bool:
-    return value is None or not str(value).strip()
-
-
-def _year_earlier(moment: datetime) -> datetime:
-    try:
-        return moment.replace(year=moment.year - 1)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year - 1, day=28)
 
 
 @dataclass(frozen=True)
@@ -78,7 +63,7 @@ class Dashboard:
     def answer(self, engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
         s = schema.spaces
         with engines.system.connect() as conn:
-            user = self._user(conn, params, principal)
+            user = report_user(conn, params, principal)
             roots = self._spaces(conn, user)
             spaces = [dict(r) for r in conn.execute(
                 sa.select(s.c.id, s.c.name, s.c.uuid, s.c.area, s.c.parent_space_id, s.c.cost_center_id)
@@ -88,7 +73,7 @@ class Dashboard:
             zone = entity_zone(conn, "space", roots[0], engines.fallback_zone) if roots else engines.fallback_zone
             known = categories(conn)
         quick, _ = flag(params, "quickmode"), language(params)
-        periods = self._periods(engines, params, zone)
+        periods = this_year_unless_asked(engines, params, zone, self.clock)
         reporting, base = periods.reporting, periods.base
         grid = Grid.covering(reporting, base)
         keys, measures = self._series(engines, roots, grid)
@@ -134,70 +119,20 @@ class Dashboard:
     # ---------------------------------------------------------------------------------------- who and where
 
     @staticmethod
-    def _user(conn: Connection, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
-        u = schema.users
-        columns = (u.c.id, u.c.name, u.c.display_name, u.c.uuid, u.c.is_admin, u.c.privilege_id)
-        if principal is None:
-            raise ApiError(403, "API.FORBIDDEN_USER")
-        raw = params.get("useruuid")
-        if _blank(raw):
-            if principal.kind != "user":
-                raise bad_request("API.INVALID_USER_UUID")
-            where = u.c.id == principal.id
-        else:
-            text = str(raw).strip()
-            if not UUID.fullmatch(text):
-                raise bad_request("API.INVALID_USER_UUID")
-            where = u.c.uuid == text
-        row = conn.execute(sa.select(*columns).where(where)).mappings().first()
-        if row is None:
-            raise not_found("API.USER_NOT_FOUND")
-        if principal.kind == "user" and not principal.is_admin and int(row["id"]) != principal.id:
-            raise ApiError(403, "API.FORBIDDEN_USER")
-        return dict(row)
-
-    @staticmethod
     def _spaces(conn: Connection, user: Mapping[str, Any]) -> list[int]:
         """The user's root spaces (module docstring), by id."""
         s = schema.spaces
         parents = {int(i): p for i, p in conn.execute(sa.select(s.c.id, s.c.parent_space_id))}
         if user["is_admin"]:
             return sorted(i for i, p in parents.items() if p is None)
-        named = {i for i in privilege_spaces(conn, user["privilege_id"]) if i in parents}
-
-        def inside_another(space_id: int) -> bool:
-            seen: set[int] = set()
-            parent = parents.get(space_id)
-            while parent is not None and parent not in seen:
-                if parent in named:
-                    return True
-                seen.add(parent)
-                parent = parents.get(parent)
-            return False
-
-        return sorted(i for i in named if not inside_another(i))
+        named = [i for i in privilege_spaces(conn, user["privilege_id"]) if i in parents]
+        return sorted(outermost(named, parents))
 
     @staticmethod
     def _space(row: Mapping[str, Any]) -> dict[str, Any]:
         return {"id": row["id"], "name": row["name"], "uuid": row["uuid"], "area": number(row["area"]),
                 "parent_space_id": row["parent_space_id"], "cost_center_id": row["cost_center_id"]}
 
-    def _periods(self, engines: Engines, params: Mapping[str, Any], zone: tzinfo) -> ReportPeriods:
-        period_type = "monthly" if _blank(params.get("periodtype")) else params.get("periodtype")
-        start, end = params.get("reportingperiodstartdatetime"), params.get("reportingperiodenddatetime")
-        base_start, base_end = params.get("baseperiodstartdatetime"), params.get("baseperiodenddatetime")
-        if _blank(start) and _blank(end):
-            now = self.clock().astimezone(zone).replace(tzinfo=None, microsecond=0)
-            first = datetime(now.year, 1, 1)
-            last = max(now, first + timedelta(hours=1))
-            start, end = first.strftime(_LOCAL), last.strftime(_LOCAL)
-            if _blank(base_start) and _blank(base_end):
-                base_start, base_end = _year_earlier(first).strftime(_LOCAL), _year_earlier(last).strftime(_LOCAL)
-        try:
-            return parse_report_periods(period_type, start, end, zone, base_start=base_start, base_end=base_end,
-                                        max_days=engines.max_days)
-        except PeriodError as exc:
-            raise bad_request(exc.code) from exc
 
     # ------------------------------------------------------------------------------------------------ numbers
 

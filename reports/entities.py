@@ -12,6 +12,7 @@ bound to one; anything else answers 403 ``API.FORBIDDEN_ENTITY``. A user without
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -142,3 +143,32 @@ def spaces_holding(conn: Connection, kind: str, entity_id: int) -> set[int]:
         for holder in holders.scalars():
             found |= spaces_holding(conn, holder_kind, int(holder))
     return found
+
+
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def report_user(conn: Connection, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
+    """Whose report a user-scoped report is (``useruuid``; the caller's own without it). An API key must name a
+    user (400 ``API.INVALID_USER_UUID``); administrators and API keys may name anyone, anyone else only
+    themself (403 ``API.FORBIDDEN_USER``); an unknown uuid answers 404 ``API.USER_NOT_FOUND``."""
+    u = schema.users
+    columns = (u.c.id, u.c.name, u.c.display_name, u.c.uuid, u.c.is_admin, u.c.privilege_id)
+    if principal is None:
+        raise ApiError(403, "API.FORBIDDEN_USER")
+    raw = params.get("useruuid")
+    if raw is None or not str(raw).strip():
+        if principal.kind != "user":
+            raise bad_request("API.INVALID_USER_UUID")
+        where = u.c.id == principal.id
+    else:
+        text = str(raw).strip()
+        if not UUID.fullmatch(text):
+            raise bad_request("API.INVALID_USER_UUID")
+        where = u.c.uuid == text
+    row = conn.execute(sa.select(*columns).where(where)).mappings().first()
+    if row is None:
+        raise not_found("API.USER_NOT_FOUND")
+    if principal.kind == "user" and not principal.is_admin and int(row["id"]) != principal.id:
+        raise ApiError(403, "API.FORBIDDEN_USER")
+    return dict(row)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from myems_api.auth import Principal
 from myems_api.errors import bad_request
 from reports.entities import ReportEntity, check_access, resolve
+from reports.local_time import Clock
 from reports.periods import PeriodError, ReportPeriods, parse_report_periods
 
 LANGUAGES = ("en", "zh_CN", "zh_TW", "de", "fr", "es", "ru", "ar", "vi", "th", "tr", "ms", "id", "pt", "kr", "jp",
@@ -91,3 +92,37 @@ def parse_query(engines: Engines, kind: str, params: Mapping[str, Any], principa
 def span_query(engines: Engines, kind: str, params: Mapping[str, Any], principal: Principal | None) -> ReportQuery:
     """A report over one span without ``periodtype``."""
     return parse_query(engines, kind, params, principal, period_type="daily")
+
+
+_LOCAL = "%Y-%m-%dT%H:%M:%S"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or not str(value).strip()
+
+
+def _year_earlier(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year - 1)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - 1, day=28)
+
+
+def this_year_unless_asked(engines: Engines, params: Mapping[str, Any], zone: tzinfo, clock: Clock) -> ReportPeriods:
+    """The periods a user-scoped report asks for; without a reporting period, 1 January to now (monthly
+    unless ``periodtype`` says otherwise) against the same span of last year."""
+    period_type = "monthly" if _blank(params.get("periodtype")) else params.get("periodtype")
+    start, end = params.get("reportingperiodstartdatetime"), params.get("reportingperiodenddatetime")
+    base_start, base_end = params.get("baseperiodstartdatetime"), params.get("baseperiodenddatetime")
+    if _blank(start) and _blank(end):
+        now = clock().astimezone(zone).replace(tzinfo=None, microsecond=0)
+        first = datetime(now.year, 1, 1)
+        last = max(now, first + timedelta(hours=1))
+        start, end = first.strftime(_LOCAL), last.strftime(_LOCAL)
+        if _blank(base_start) and _blank(base_end):
+            base_start, base_end = _year_earlier(first).strftime(_LOCAL), _year_earlier(last).strftime(_LOCAL)
+    try:
+        return parse_report_periods(period_type, start, end, zone, base_start=base_start, base_end=base_end,
+                                    max_days=engines.max_days)
+    except PeriodError as exc:
+        raise bad_request(exc.code) from exc

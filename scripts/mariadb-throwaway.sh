@@ -30,7 +30,7 @@ mariadb_start() {
   mariadb --no-defaults --socket="$MARIADB_DIR/s.sock" -u root <<SQL || return 1
 CREATE DATABASE IF NOT EXISTS myems_test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS 'myems'@'127.0.0.1' IDENTIFIED BY 'myems-test';
-GRANT ALL PRIVILEGES ON myems_test.* TO 'myems'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON \`myems_test%\`.* TO 'myems'@'127.0.0.1';
 FLUSH PRIVILEGES;
 SQL
   export MARIADB_PID MARIADB_DIR

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.dialects.mysql
 
-from myems_api.db.schema import MYSQL, metadata, pk, ref, uuid_col
+from myems_api.db.schema import MYSQL, metadata, name_col, name_type, pk, ref, uuid_col
 
 files = sa.Table(
     "tbl_files", metadata, pk(), uuid_col(),
@@ -27,5 +27,17 @@ files = sa.Table(
     ref("user_id", nullable=True),
     ref("offline_meter_id", nullable=True),
     sa.Column("file_object", sa.LargeBinary().with_variant(sa.dialects.mysql.MEDIUMBLOB(), "mysql"), nullable=False),
+    **MYSQL,
+)
+
+# People who signed up and wait for an administrator: never a user (no session, no access) until approved,
+# when the row moves to ``tbl_users`` with its password hash. Names and emails are unique here and, checked
+# by the service, against ``tbl_users``.
+new_users = sa.Table(
+    "tbl_new_users", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("display_name", sa.String(255), nullable=False),
+    sa.Column("email", name_type(), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("created_datetime_utc", sa.DateTime, nullable=False),
     **MYSQL,
 )

@@ -383,7 +383,8 @@ stores_links = links("stores", "store_id", SITE_TARGETS)
 shopfloors = sa.Table("tbl_shopfloors", metadata, *site_columns(), **MYSQL)
 shopfloors_links = links("shopfloors", "shopfloor_id", ("equipment", *SITE_TARGETS))
 
-spaces_links = links("spaces", "space_id", ("tenant", "store", "shopfloor", "equipment", "combined_equipment"))
+spaces_links = links("spaces", "space_id", ("tenant", "store", "shopfloor", "equipment", "combined_equipment",
+                                           "microgrid", "energy_storage_power_station"))
 
 distribution_systems = sa.Table(
     "tbl_distribution_systems", metadata, pk(), name_col(), uuid_col(), svg_text(),

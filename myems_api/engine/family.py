@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from myems_api.engine.fields import Bool, Field, Lookup, Ref
+from myems_api.engine.fields import Bool, Field, LocalDateTime, Lookup, Ref
 
 CRUD = frozenset({"list", "get", "create", "update", "delete"})
 READ_ONLY = frozenset({"list", "get"})
@@ -42,6 +42,12 @@ class Binding:
     extra: tuple[Field, ...] = ()
     check: BindCheck | None = None
     unbind_verbs: tuple[str, ...] = ("DELETE",)  # the seed unbinds a combined equipment's command with POST
+    # Who may list the bound targets (and so export the owner), when stricter than the owner's read policy:
+    # a station's users are people, listed to admins only as ``GET /users`` is.
+    read_policy: str | None = None
+    # Listed in the owner's export (and so carried by imports): not for instance-local targets such as user
+    # accounts, which another instance does not have. Clones copy every binding.
+    exported: bool = True
 
     @property
     def target_key(self) -> str:
@@ -88,6 +94,16 @@ class Items:
     # (column, other key): the column holds the id of one of the same owner's ``other key`` rows (a link's
     # source node). Exports keep the ids; imports and clones map them onto the new rows.
     links_to: tuple[tuple[str, str], ...] = ()
+    # How relation codes name these rows: deleting a point a container's battery references answers
+    # ``API.THERE_IS_RELATION_WITH_<OWNER>_<relation>`` (default: the key, upper-cased).
+    relation: str = ""
+
+    @property
+    def refs(self) -> tuple[Ref, ...]:
+        """The rows' references to other families (``Ref`` fields): checked to exist, rendered as
+        ``<key>_id`` and ``<key>: {id, name, uuid}``, resolved by uuid on import, and their targets cannot
+        be deleted while a row references them."""
+        return tuple(f for f in self.fields if isinstance(f, Ref))
 
 
 @dataclass(frozen=True)
@@ -106,12 +122,59 @@ class Guard:
 @dataclass(frozen=True)
 class Children:
     """A read-only view ``/<owner>/{id}/<name>``: the ``family`` entities whose ``via`` reference (or plain
-    column of that name) holds the owner's id."""
+    column of that name) holds the owner's id.
+
+    ``owned`` children are parts of their owner (a microgrid's batteries), served at their own family's
+    path too: they do not block the owner's delete but are deleted with it, in its transaction (their own
+    relations still block), and they travel with it: its export lists them under ``name`` (each as its own
+    export), its import creates them and its clone copies them, under the new owner. ``via`` must then be a
+    reference to the owner's family.
+    """
 
     name: str
     family: str
     via: str
     create_verbs: tuple[str, ...] = ()  # also create children here, the owner taken from the path
+    owned: bool = False
+
+
+class Caller(Protocol):
+    """Who is calling, as far as owned families care (:class:`myems_api.auth.Principal` is one)."""
+
+    @property
+    def kind(self) -> str: ...  # "user" or "apikey"
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A query parameter that narrows ``GET /x``: rows whose ``column`` is ``op`` the parameter's value.
+
+    ``op`` is ``eq``, ``ge`` (at or after) or ``lt`` (before). ``field`` parses the text as it would a body
+    value (a local datetime, a choice); a value it refuses answers 400 ``API.INVALID_<code>`` (``code``
+    defaults to the parameter's name). ``every`` is a value meaning "no filter" (MyEMS's ``status=all``);
+    ``hidden`` values are left out while the parameter is absent (archived notifications).
+    """
+
+    param: str
+    column: str
+    field: Field
+    op: str = "eq"
+    code: str = ""
+    every: str | None = None
+    hidden: tuple[Any, ...] = ()
+
+
+def datetime_range(column: str) -> tuple[Filter, Filter]:
+    """MyEMS's ``?startdatetime=&enddatetime=`` (local time) over a UTC datetime column: start included,
+    end excluded; either may be left out."""
+    return (Filter("startdatetime", column, LocalDateTime("startdatetime"), "ge", "START_DATETIME"),
+            Filter("enddatetime", column, LocalDateTime("enddatetime"), "lt", "END_DATETIME"))
 
 
 @dataclass(frozen=True)
@@ -139,6 +202,19 @@ class Family:
     item_post_imports: bool = False  # the seed imports some families with POST /x/{id}
     collection_clone: bool = False  # ... and clones some with POST /x/clone {"data": {"id": ...}}
     on_create: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Adds server-kept columns to an update's values (a re-queued message's attempt count back to 0).
+    on_update: Callable[[dict[str, Any]], None] | None = None
+    # Keys a PUT may change (a message's status and reply); any other key in the body is ignored. None: all.
+    updatable: frozenset[str] | None = None
+    filters: tuple[Filter, ...] = ()  # query parameters that narrow GET /x
+    # Rows that belong to a user (web messages, notifications): the column holding the user's id. A caller
+    # lists only their own rows (an admin may name another user with ``?<owner>=<id>``) and reads, changes
+    # or deletes a row only when it is theirs or they are an admin; other rows answer 404, as if absent.
+    owner: str = ""
+    # Adds display fields to rendered objects (a user's display name beside ``user_id``), all at once.
+    enrich: Callable[[Connection, list[dict[str, Any]]], None] | None = None
+    # Deleting the entity also deletes its own binding rows, in the same transaction (else they block it).
+    delete_bindings: bool = False
 
     def __post_init__(self) -> None:
         if not self.path:
@@ -187,6 +263,10 @@ class Family:
     def lookups(self) -> tuple[Lookup, ...]:
         return tuple(f for f in self.fields if isinstance(f, Lookup))
 
+    @property
+    def owned_children(self) -> tuple[Children, ...]:
+        return tuple(c for c in self.children if c.owned)
+
 
 @dataclass
 class Registry:
@@ -218,9 +298,20 @@ class Registry:
         for family in self:
             targets = [r.target for r in family.refs] + [b.target for b in family.bindings]
             targets += [c.family for c in family.children] + [lk.family for lk in family.lookups]
+            targets += [r.target for items in family.items for r in items.refs]
             for target in targets:
                 if target not in self.families:
                     raise ValueError(f"{family.singular} refers to unknown family {target}")
+            for view in family.owned_children:
+                if self.owner_ref(view).target != family.singular:
+                    raise ValueError(f"{family.singular} owns {view.family} through a reference to another family")
+
+    def owner_ref(self, view: Children) -> Ref:
+        """The reference through which an owned child names its owner."""
+        found = next((r for r in self.families[view.family].refs if r.key == view.via), None)
+        if found is None:
+            raise ValueError(f"{view.family} has no reference {view.via}")
+        return found
 
     def referrers(self, singular: str) -> list[tuple[Family, Ref]]:
         return [(f, r) for f in self for r in f.refs if r.target == singular]
@@ -230,3 +321,7 @@ class Registry:
 
     def binders(self, singular: str) -> list[tuple[Family, Binding]]:
         return [(f, b) for f in self for b in f.bindings if b.target == singular]
+
+    def item_referrers(self, singular: str) -> list[tuple[Family, Items, Ref]]:
+        """Owned rows of any family whose ``Ref`` fields point at ``singular`` (a battery's SOC point)."""
+        return [(f, items, r) for f in self for items in f.items for r in items.refs if r.target == singular]

@@ -3,6 +3,10 @@
 Everything here runs on the caller's connection, inside the entity's own transaction. Rows of a served
 spec keep the id a document gave them (``SOURCE_ID``) until written, so that rows linking to them (a
 link's source node) can be pointed at the new rows: ``replace`` answers old id -> new id.
+
+A row's ``Ref`` fields (a battery's SOC point) come in as ``<key>_id``, must name an existing entity
+(``API.<KEY>_NOT_FOUND``), and render as ``<key>_id`` plus ``<key>: {id, name, uuid}``; on import the
+object's uuid, when given, wins over the id (ids differ between instances).
 """
 
 from __future__ import annotations
@@ -15,18 +19,25 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from myems_api.engine.family import Items
-from myems_api.engine.fields import Context, Invalid
-from myems_api.errors import bad_request, refused
+from myems_api.engine.fields import Context, Field, Invalid, Ref
+from myems_api.errors import bad_request, not_found, refused
 
 MAX_ITEMS = 1000
 SOURCE_ID = "__source_id"
 IdMap = dict[Any, int]
 
 
+def _field_code(f: Field) -> str:
+    if f.code:
+        return f"API.INVALID_{f.code.upper()}"
+    return f"API.INVALID_{f.key.upper()}_ID" if isinstance(f, Ref) else f"API.INVALID_{f.key.upper()}"
+
+
 class OwnedRows:
-    def __init__(self, spec: Items, ctx: Context) -> None:
+    def __init__(self, spec: Items, ctx: Context, tables: Mapping[str, sa.Table] | None = None) -> None:
         self.spec = spec
         self.ctx = ctx
+        self.tables = dict(tables or {})  # the tables of the families the rows' Ref fields name
         self.table = spec.table
         self.parent = self.table.c[spec.parent_column]
         self.siblings: dict[str, OwnedRows] = {}  # the owner's other kinds of rows, by key (set by the store)
@@ -35,8 +46,12 @@ class OwnedRows:
     def key(self) -> str:
         return self.spec.key
 
-    def parse(self, payload: Mapping[str, Any], conn: Connection) -> list[dict[str, Any]] | None:
-        """The payload's rows as column values; None when the payload does not mention them."""
+    def parse(self, payload: Mapping[str, Any], conn: Connection,
+              imported: bool = False) -> list[dict[str, Any]] | None:
+        """The payload's rows as column values; None when the payload does not mention them.
+
+        ``imported``: the rows come from an export, so references given as objects with a uuid resolve by it.
+        """
         if self.key not in payload:
             return None
         raw = payload[self.key]
@@ -46,7 +61,19 @@ class OwnedRows:
             raise bad_request(f"API.INVALID_{self.key.upper()}")
         if self.spec.resolve:
             raw = [self.spec.resolve(conn, dict(item)) for item in raw]
+        if imported and self.spec.refs:
+            raw = [self._by_uuid(conn, dict(item)) for item in raw]
         return [self._row(item) for item in raw]
+
+    def _by_uuid(self, conn: Connection, item: dict[str, Any]) -> dict[str, Any]:
+        for f in self.spec.refs:
+            target, table = item.get(f.key), self.tables[f.target]
+            if isinstance(target, dict) and target.get("uuid") and "uuid" in table.c:
+                found = conn.execute(sa.select(table.c.id).where(table.c.uuid == str(target["uuid"]))).scalar()
+                if found is None:
+                    raise not_found(f"API.{f.key.upper()}_NOT_FOUND")
+                item[f.input_key] = found
+        return item
 
     def parse_one(self, payload: Mapping[str, Any], conn: Connection) -> dict[str, Any]:
         row = (self.parse({self.key: [dict(payload)]}, conn) or [{}])[0]
@@ -57,7 +84,7 @@ class OwnedRows:
         source = item.get("id")
         row: dict[str, Any] = {SOURCE_ID: source if isinstance(source, int | str) else None} if self.spec.served else {}
         for f in self.spec.fields:
-            code = f"API.INVALID_{(f.code or f.key).upper()}"
+            code = _field_code(f)
             value = item.get(f.input_key)
             if value is None:
                 if f.required:
@@ -73,10 +100,20 @@ class OwnedRows:
     def check(self, conn: Connection, rows: list[dict[str, Any]], parent: Mapping[str, Any],
               parent_id: int | None) -> None:
         code = self.spec.check(rows, parent) if self.spec.check else None
+        if not code:
+            code = self._missing_reference(conn, rows)
         if not code and self.spec.db_check:
             code = self.spec.db_check(conn, rows, parent, parent_id)
         if code:
             raise refused(code)
+
+    def _missing_reference(self, conn: Connection, rows: list[dict[str, Any]]) -> str | None:
+        for f in self.spec.refs:
+            wanted = {r[f.column] for r in rows if r.get(f.column) is not None}
+            table = self.tables[f.target]
+            if wanted and wanted - set(conn.execute(sa.select(table.c.id).where(table.c.id.in_(wanted))).scalars()):
+                return f"API.{f.key.upper()}_NOT_FOUND"
+        return None
 
     def existing(self, conn: Connection, parent_id: int) -> list[dict[str, Any]]:
         stmt = sa.select(self.table).where(self.parent == parent_id).order_by(self.table.c.id)
@@ -151,9 +188,26 @@ class OwnedRows:
         grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in conn.execute(stmt).mappings():
             rendered = {"id": row["id"]} if self.spec.served else {}
-            rendered.update({f.key: f.render(row[f.column], self.ctx) for f in self.spec.fields})
+            rendered.update({f.input_key if isinstance(f, Ref) else f.key: f.render(row[f.column], self.ctx)
+                             for f in self.spec.fields})
             grouped[row[self.spec.parent_column]].append(rendered)
+        self._name_references(conn, [row for rows in grouped.values() for row in rows])
         if self.spec.enrich:
             self.spec.enrich(conn, [row for rows in grouped.values() for row in rows])
         for o in objects:
             o[self.key] = grouped.get(o["id"], [])
+
+    def _name_references(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """``<key>: {id, name[, uuid]}`` beside each ``<key>_id``: one query per target family."""
+        by_target: dict[str, set[int]] = defaultdict(set)
+        for f in self.spec.refs:
+            by_target[f.target].update(r[f.input_key] for r in rows if r[f.input_key] is not None)
+        named: dict[str, dict[int, dict[str, Any]]] = {}
+        for target, ids in by_target.items():
+            table = self.tables[target]
+            columns = [table.c.id, table.c.name] + ([table.c.uuid] if "uuid" in table.c else [])
+            found = conn.execute(sa.select(*columns).where(table.c.id.in_(ids))).all() if ids else []
+            named[target] = {r[0]: dict(zip(("id", "name", "uuid"), r, strict=False)) for r in found}
+        for row in rows:
+            for f in self.spec.refs:
+                row[f.key] = named[f.target].get(row[f.input_key])

@@ -2,7 +2,7 @@
 
 Routes per family (each only when the spec enables it):
 
-- ``GET /x`` (``?limit=&after=`` keyset pages), ``POST /x`` -> 201 + ``Location``
+- ``GET /x`` (``?limit=&after=`` keyset pages, and the family's filters), ``POST /x`` -> 201 + ``Location``
 - ``GET|PUT|DELETE /x/{id}`` -> 200 / 200 / 204
 - ``GET /x/{id}/export``; ``POST /x/import`` (also ``/x/{id}/import`` and PUT, as the seed's examples
   send them; the body is the export itself or ``{"data": export}``); ``POST /x/{id}/clone`` -> 201
@@ -46,8 +46,9 @@ class FamilyRoutes:
         if "delete" in ops:
             item.add("DELETE", f.write_policy, self.on_delete)
         found = [base, item]
-        if f.portable:
-            found.append(Endpoint(f.path + "/{id}/export").add("GET", f.read_policy, self.on_export))
+        if f.portable:  # an export carries every binding's list, so it needs their read policies too
+            export_policy = next((b.read_policy for b in f.bindings if b.read_policy and b.exported), f.read_policy)
+            found.append(Endpoint(f.path + "/{id}/export").add("GET", export_policy, self.on_export))
             found.append(Endpoint(f.path + "/import").add("POST", f.write_policy, self.on_import)
                          .add("PUT", f.write_policy, self.on_import))
             found.append(Endpoint(f.path + "/{id}/import").add("POST", f.write_policy, self.on_import)
@@ -74,7 +75,8 @@ class FamilyRoutes:
     def _binding_endpoints(self, binding: Binding) -> list[Endpoint]:
         f = self.family
         links = Endpoint(f"{f.path}/{{id}}/{binding.name}")
-        links.add("GET", f.read_policy, lambda req, resp, id: self.on_bound(req, resp, id, binding))
+        links.add("GET", binding.read_policy or f.read_policy,
+                  lambda req, resp, id: self.on_bound(req, resp, id, binding))
         links.add("POST", f.write_policy, lambda req, resp, id: self.on_bind(req, resp, id, binding))
         link = Endpoint(f"{f.path}/{{id}}/{binding.name}/{{tid}}")
         for verb in binding.unbind_verbs:
@@ -117,10 +119,12 @@ class FamilyRoutes:
     def on_list(self, req: falcon.Request, resp: falcon.Response) -> None:
         limit = query_int(req, "limit", 1, MAX_PAGE)
         after = query_int(req, "after", 0, 2**63 - 1)
-        resp.media = self.store.find(limit=limit, after=after)
+        where = self.store.list_where(req.params, req.context.get("principal"))
+        resp.media = self.store.find(limit=limit, after=after, where=where)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
-        resp.media = self.store.get(self.store.parse_id(id))
+        scope = self.store.scope(req.context.get("principal"))
+        resp.media = self.store.get(self.store.parse_id(id), scope)
 
     def _created(self, resp: falcon.Response, new_id: int, extra: dict[str, Any] | None = None) -> None:
         resp.status = falcon.HTTP_201
@@ -133,11 +137,12 @@ class FamilyRoutes:
 
     def on_update(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
         entity_id = self.store.parse_id(id)
-        self.store.update(entity_id, read_data(req, self.max_body))
+        scope = self.store.scope(req.context.get("principal"))
+        self.store.update(entity_id, read_data(req, self.max_body), scope)
         resp.media = self.store.get(entity_id)
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
-        self.store.delete(self.store.parse_id(id))
+        self.store.delete(self.store.parse_id(id), self.store.scope(req.context.get("principal")))
         resp.status = falcon.HTTP_204
 
     def on_export(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:

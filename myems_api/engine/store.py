@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from myems_api.engine.family import Binding, Children, Family, Registry
+from myems_api.engine.family import Binding, Caller, Children, Family, Filter, Registry
 from myems_api.engine.fields import Context, Derived, Field, Invalid, Ref, parse_id
 from myems_api.engine.items import IdMap, OwnedRows
 from myems_api.errors import ApiError, bad_request, conflict, not_found, refused
@@ -77,7 +77,8 @@ class FamilyStore:
         self.writable = tuple(f for f in family.fields if f.writable)
         self.select, self._shape = self._build_select()
         self._by_id = self.select.where(self.table.c.id == sa.bindparam("entity_id"))
-        self.owned = [OwnedRows(spec, ctx) for spec in family.items]
+        self.owned = [OwnedRows(spec, ctx, {r.target: registry[r.target].table for r in spec.refs})
+                      for spec in family.items]
         for owned in self.owned:
             owned.siblings = {o.key: o for o in self.owned if o is not owned}
         self.on_change: list[Callable[[int], None]] = []  # called with the id after an update or delete
@@ -131,17 +132,74 @@ class FamilyStore:
             objects = [self.render(row) for row in conn.execute(stmt)]
             for owned in self.owned:
                 owned.attach(conn, objects)
+            if self.family.enrich and objects:
+                self.family.enrich(conn, objects)
         return [self.family.reshape_out(o) for o in objects] if self.family.reshape_out else objects
 
-    def get(self, entity_id: int) -> dict[str, Any]:
+    def get(self, entity_id: int, scope: sa.ColumnElement[bool] | None = None) -> dict[str, Any]:
+        """One entity; ``scope`` (see :meth:`scope`) limits which ones the caller may see."""
+        stmt = self._by_id if scope is None else self._by_id.where(scope)
         with self.reader.connect() as conn:
-            row = conn.execute(self._by_id, {"entity_id": entity_id}).first()
+            row = conn.execute(stmt, {"entity_id": entity_id}).first()
             if row is None:
                 raise not_found(self.family.not_found_code)
             obj = self.render(row)
             for owned in self.owned:
                 owned.attach(conn, [obj])
+            if self.family.enrich:
+                self.family.enrich(conn, [obj])
         return self.family.reshape_out(obj) if self.family.reshape_out else obj
+
+    # ------------------------------------------------------------------ owned rows and list filters
+    def scope(self, caller: Caller | None) -> sa.ColumnElement[bool] | None:
+        """The rows of an owned family ``caller`` may read, change or delete: an admin's, all (None);
+        a user's, their own; anyone else's, none. None too for a family without an owner."""
+        if not self.family.owner:
+            return None
+        if caller is None or caller.kind != "user":
+            return sa.false()
+        return None if caller.is_admin else self.table.c[self.family.owner] == caller.id
+
+    def list_where(self, params: Mapping[str, Any], caller: Caller | None) -> sa.ColumnElement[bool] | None:
+        """What ``GET /x?...`` lists: the family's filters applied to the query parameters and, for an owned
+        family, the caller's own rows (an admin may name another owner with ``?<owner>=<id>``)."""
+        clauses = [self._filter_clause(f, params.get(f.param)) for f in self.family.filters]
+        if self.family.owner:
+            if caller is None or caller.kind != "user":
+                clauses.append(sa.false())
+            else:
+                wanted = params.get(self.family.owner)
+                owner_id = caller.id
+                if caller.is_admin and wanted not in (None, ""):
+                    try:
+                        owner_id = parse_id(wanted)
+                    except Invalid as exc:
+                        raise bad_request(f"API.INVALID_{self.family.owner.upper()}") from exc
+                clauses.append(self.table.c[self.family.owner] == owner_id)
+        found = [c for c in clauses if c is not None]
+        return sa.and_(*found) if found else None
+
+    def _filter_clause(self, f: Filter, raw: Any) -> sa.ColumnElement[bool] | None:
+        column = self.table.c[f.column]
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return column.not_in(f.hidden) if f.hidden else None
+        code = f"API.INVALID_{(f.code or f.param).upper()}"
+        if not isinstance(raw, str):  # the parameter given twice
+            raise bad_request(code)
+        if f.every is not None and raw.strip() == f.every:
+            return None
+        try:
+            value = f.field.parse(raw.strip(), self.ctx)
+        except Invalid as exc:
+            raise bad_request(code) from exc
+        clause: sa.ColumnElement[bool] = column >= value if f.op == "ge" else column < value if f.op == "lt" \
+            else column == value
+        return clause
+
+    def _in_scope(self, conn: Connection, entity_id: int, scope: sa.ColumnElement[bool] | None) -> None:
+        if scope is not None and conn.execute(
+                sa.select(self.table.c.id).where(self.table.c.id == entity_id, scope)).first() is None:
+            raise not_found(self.family.not_found_code)
 
     # ------------------------------------------------------------------ validation
     def parse_id(self, raw: Any) -> int:
@@ -253,8 +311,9 @@ class FamilyStore:
         return conflict(self.family.duplicate_code(unique) if unique else "API.CONFLICT")
 
     # ------------------------------------------------------------------ writing
-    def _items(self, payload: Mapping[str, Any], conn: Connection) -> dict[str, list[dict[str, Any]] | None]:
-        return {owned.key: owned.parse(payload, conn) for owned in self.owned}
+    def _items(self, payload: Mapping[str, Any], conn: Connection,
+               imported: bool = False) -> dict[str, list[dict[str, Any]] | None]:
+        return {owned.key: owned.parse(payload, conn, imported) for owned in self.owned}
 
     def _write_items(self, conn: Connection, entity_id: int, items: dict[str, list[dict[str, Any]] | None]) -> None:
         """Rewrites the given kinds of rows in declared order; rows linking to rewritten ones must come too."""
@@ -284,10 +343,15 @@ class FamilyStore:
             self._write_items(conn, new_id, items)
         return new_id, extra
 
-    def update(self, entity_id: int, payload: Mapping[str, Any]) -> None:
+    def update(self, entity_id: int, payload: Mapping[str, Any], scope: sa.ColumnElement[bool] | None = None) -> None:
         payload = self._shape_in(payload)
+        if self.family.updatable is not None:
+            payload = {k: v for k, v in payload.items() if k in self.family.updatable}
         values = self.values(payload, updating=True)
+        if self.family.on_update:
+            self.family.on_update(values)
         with self.engine.begin() as conn:
+            self._in_scope(conn, entity_id, scope)
             items = self._items(payload, conn)
             self._check(conn, values, entity_id, items)
             self._write_items(conn, entity_id, items)
@@ -298,28 +362,55 @@ class FamilyStore:
                     raise self._integrity_error() from exc
         self._changed(entity_id)
 
-    def delete(self, entity_id: int) -> None:
+    def delete(self, entity_id: int, scope: sa.ColumnElement[bool] | None = None) -> None:
         with self.engine.begin() as conn:
             if not self._exists(conn, self.table, entity_id):
                 raise not_found(self.family.not_found_code)
-            self._refuse_if_related(conn, entity_id)
-            for owned in self.owned:
-                owned.delete(conn, entity_id)
-            conn.execute(sa.delete(self.table).where(self.table.c.id == entity_id))
+            self._in_scope(conn, entity_id, scope)
+            self._delete(conn, entity_id)
         self._changed(entity_id)
 
-    def _refuse_if_related(self, conn: Connection, entity_id: int) -> None:
+    def _delete(self, conn: Connection, entity_id: int) -> None:
+        """The entity, its rows, its owned children (each refused while in use elsewhere) and, where the family
+        says so, its bindings: on the caller's transaction, so a refusal half-way leaves everything as it was."""
+        self._refuse_if_related(conn, entity_id)
+        for view in self.family.owned_children:
+            child = self.child_store(view)
+            for child_id in child._ids_owned_by(conn, view, entity_id):
+                child._delete(conn, child_id)
+        for owned in self.owned:
+            owned.delete(conn, entity_id)
+        for binding in self.family.bindings if self.family.delete_bindings else ():
+            conn.execute(sa.delete(binding.table).where(binding.table.c[binding.owner_column] == entity_id))
+        conn.execute(sa.delete(self.table).where(self.table.c.id == entity_id))
+
+    def _ids_owned_by(self, conn: Connection, view: Children, owner_id: int) -> list[int]:
+        column = self.table.c[self.registry.owner_ref(view).column]
+        stmt = sa.select(self.table.c.id).where(column == owner_id).order_by(self.table.c.id)
+        return list(conn.execute(stmt).scalars())
+
+    def _relations(self) -> list[tuple[sa.Table, str, str]]:
+        """(table, column, code): rows whose column holding the entity's id block its delete with code."""
         singular = self.family.singular
         checks: list[tuple[sa.Table, str, str]] = []
         owned_tables = {owned.table.name for owned in self.owned}  # deleted with the entity, not blockers
+        parts = {(view.family, view.via) for view in self.family.owned_children}  # deleted with it too
         for other, ref in self.registry.referrers(singular):
-            if other.table.name not in owned_tables:
+            if other.table.name not in owned_tables and (other.singular, ref.key) not in parts:
                 checks.append((other.table, ref.column, other.relation_code))
         for owner, binding in self.registry.binders(singular):
             checks.append((binding.table, binding.target_column, owner.relation_code))
-        for binding in self.family.bindings:
+        for binding in self.family.bindings if not self.family.delete_bindings else ():
             checks.append((binding.table, binding.owner_column, self.registry[binding.target].relation_code))
-        for table, column, code in checks:
+        for other, items, ref in self.registry.item_referrers(singular):
+            if items.table.name not in owned_tables:
+                relation = items.relation or items.key.upper()
+                checks.append((items.table, ref.column, f"API.THERE_IS_RELATION_WITH_{other.upper}_{relation}"))
+        return checks
+
+    def _refuse_if_related(self, conn: Connection, entity_id: int) -> None:
+        singular = self.family.singular
+        for table, column, code in self._relations():
             if conn.execute(sa.select(table.c[column]).where(table.c[column] == entity_id).limit(1)).first():
                 raise conflict(code)
         for delete_check in self.family.delete_checks:
@@ -344,33 +435,50 @@ class FamilyStore:
     def export(self, entity_id: int) -> dict[str, Any]:
         doc = self.get(entity_id)
         for binding in self.family.bindings:
-            doc[binding.name] = self.bound(entity_id, binding)
+            if binding.exported:
+                doc[binding.name] = self.bound(entity_id, binding)
+        for view in self.family.owned_children:
+            child = self.child_store(view)
+            doc[view.name] = [child.export(part["id"]) for part in self.children(entity_id, view)]
         return doc
 
     def import_(self, doc: Any) -> int:
         """Create from an export, on this instance or another: references resolve by uuid, else by id."""
+        with self.engine.begin() as conn:
+            return self._import(conn, doc)
+
+    def _import(self, conn: Connection, doc: Any, owner: tuple[Ref, int] | None = None) -> int:
+        """One document on the caller's transaction; an owned child's ``owner`` reference is its new owner."""
         if not isinstance(doc, dict):
             raise bad_request("API.INVALID_IMPORT_DOCUMENT")
         doc = dict(self._shape_in(doc))
         payload = {f.input_key: doc[f.key] for f in self.writable
                    if not isinstance(f, Ref) and f.key in doc}
         payload.update({owned.key: doc[owned.key] for owned in self.owned if owned.key in doc})
-        with self.engine.begin() as conn:
-            items = self._items(payload, conn)
-            for f in self.family.refs:
-                if f.key in doc or f.input_key in doc:
-                    reference = doc.get(f.key, doc.get(f.input_key))
-                    payload[f.input_key] = self._resolve(conn, f.target, reference, f"API.{f.key.upper()}")
-            values = self.values(payload)
-            if self.family.on_create:
-                self.family.on_create(values)
-            self._check(conn, values, items=items)
-            new_id = self._insert(conn, values, doc.get("uuid"))
-            self._write_items(conn, new_id, items)
-            for binding in self.family.bindings:
-                for item in doc.get(binding.name) or []:
-                    target_id = self._resolve(conn, binding.target, item, f"API.{binding.target.upper()}")
-                    self._link(conn, binding, new_id, int(target_id or 0), self._extra_values(binding, item))
+        items = self._items(payload, conn, imported=True)
+        for f in self.family.refs:
+            if owner is not None and f is owner[0]:
+                payload[f.input_key] = owner[1]
+            elif f.key in doc or f.input_key in doc:
+                reference = doc.get(f.key, doc.get(f.input_key))
+                payload[f.input_key] = self._resolve(conn, f.target, reference, f"API.{f.key.upper()}")
+        values = self.values(payload)
+        if self.family.on_create:
+            self.family.on_create(values)
+        self._check(conn, values, items=items)
+        new_id = self._insert(conn, values, doc.get("uuid"))
+        self._write_items(conn, new_id, items)
+        for binding in self.family.bindings:
+            for item in (doc.get(binding.name) or []) if binding.exported else []:
+                target_id = self._resolve(conn, binding.target, item, f"API.{binding.target.upper()}")
+                self._link(conn, binding, new_id, int(target_id or 0), self._extra_values(binding, item))
+        for view in self.family.owned_children:
+            parts = doc.get(view.name) or []
+            if not isinstance(parts, list):
+                raise bad_request(f"API.INVALID_{view.name.upper()}")
+            child, ref = self.child_store(view), self.registry.owner_ref(view)
+            for part in parts:
+                child._import(conn, part, (ref, new_id))
         return new_id
 
     def _resolve(self, conn: Connection, target: str, reference: Any, code: str) -> int | None:
@@ -393,44 +501,63 @@ class FamilyStore:
         return target_id
 
     def clone(self, entity_id: int) -> int:
-        t = self.table
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(t).where(t.c.id == entity_id)).mappings().first()
-            if row is None:
-                raise not_found(self.family.not_found_code)
-            # Server-kept state (last seen, tokens, counters) is the original's, not the copy's.
-            state = {f.column for f in self.family.fields if not f.writable and not isinstance(f, Derived)}
-            values = {c: v for c, v in row.items() if c not in ("id", "uuid", *state)}
-            for f in self.writable:
-                if f.unique and values.get(f.column) is not None:
-                    values[f.column] = self._copy_value(conn, f, values[f.column])
-            if self.family.on_create:
-                self.family.on_create(values)  # fresh secrets (tokens) for the copy
-            code = next((c for c in (check(conn, values, None) for check in self.family.db_checks) if c), None)
-            if code:
-                raise refused(code)  # a copy of the root space would be a second root
-            new_id = self._insert(conn, values)
-            maps: dict[str, IdMap] = {}
-            for owned in self.owned:
-                maps[owned.key] = owned.copy(conn, entity_id, new_id, maps)
-            for binding in self.family.bindings:
-                links = conn.execute(sa.select(binding.table).where(
-                    binding.table.c[binding.owner_column] == entity_id)).mappings().all()
-                for link in links:
-                    copy = {c: v for c, v in link.items() if c != "id"}
-                    copy[binding.owner_column] = new_id
-                    conn.execute(sa.insert(binding.table).values(copy))
+            return self._clone(conn, entity_id)
+
+    def _clone(self, conn: Connection, entity_id: int, overrides: Mapping[str, Any] | None = None) -> int:
+        """A copy on the caller's transaction; an owned child's copy gets its new owner through ``overrides``."""
+        t = self.table
+        row = conn.execute(sa.select(t).where(t.c.id == entity_id)).mappings().first()
+        if row is None:
+            raise not_found(self.family.not_found_code)
+        # Server-kept state (last seen, tokens, counters) is the original's, not the copy's.
+        state = {f.column for f in self.family.fields if not f.writable and not isinstance(f, Derived)}
+        values = {c: v for c, v in row.items() if c not in ("id", "uuid", *state)}
+        values.update(overrides or {})
+        for f in self.writable:
+            if f.unique and values.get(f.column) is not None:
+                values[f.column] = self._copy_value(conn, f, values)
+        if self.family.on_create:
+            self.family.on_create(values)  # fresh secrets (tokens) for the copy
+        code = next((c for c in (check(conn, values, None) for check in self.family.db_checks) if c), None)
+        if code:
+            raise refused(code)  # a copy of the root space would be a second root
+        new_id = self._insert(conn, values)
+        maps: dict[str, IdMap] = {}
+        for owned in self.owned:
+            maps[owned.key] = owned.copy(conn, entity_id, new_id, maps)
+        for binding in self.family.bindings:
+            links = conn.execute(sa.select(binding.table).where(
+                binding.table.c[binding.owner_column] == entity_id)).mappings().all()
+            for link in links:
+                copy = {c: v for c, v in link.items() if c != "id"}
+                copy[binding.owner_column] = new_id
+                conn.execute(sa.insert(binding.table).values(copy))
+        for view in self.family.owned_children:
+            child, column = self.child_store(view), self.registry.owner_ref(view).column
+            for child_id in child._ids_owned_by(conn, view, entity_id):
+                child._clone(conn, child_id, {column: new_id})
         return new_id
 
-    def _copy_value(self, conn: Connection, f: Field, value: str) -> str:
-        """A free value for a copy's unique field: ``<name> (1)``, ``<name> (2)``; codes get ``-1``, ``-2``."""
+    def _copy_value(self, conn: Connection, f: Field, values: Mapping[str, Any]) -> str:
+        """The copy's value of a unique field: kept where it is free in its scope (an owned child under its new
+        owner), else ``<name> (1)``, ``<name> (2)``; codes get ``-1``, ``-2``."""
         limit = getattr(f, "max_len", 255)
         column = self.table.c[f.column]
+        scope = [self.table.c[c] == values.get(c) for c in f.unique_with]
+
+        def free(candidate: str) -> bool:
+            taken = sa.select(self.table.c.id).where(column == candidate, *scope).limit(1)
+            return conn.execute(taken).first() is None
+
+        value = str(values[f.column])
+        if free(value):
+            return value
         n = 1
         while True:
             suffix = f" ({n})" if f.key == "name" else f"-{n}"
             candidate = value[: limit - len(suffix)] + suffix
-            if conn.execute(sa.select(self.table.c.id).where(column == candidate)).first() is None:
+            if free(candidate):
                 return candidate
             n += 1
 

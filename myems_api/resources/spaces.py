@@ -7,8 +7,8 @@
   the subtrees named by their privilege (``{"spaces": [ids]}``), nothing without one.
 - ``GET /spaces/{id}/treemetersenergycategories``: the energy categories of the meters, offline meters and
   virtual meters bound to the space or any space below it.
-
-Bindings to microgrids and energy storage power stations answer 501 until those families exist.
+- A space binds tenants, stores, shopfloors, equipment, combined equipment, microgrids and energy storage
+  power stations, besides meters, points, sensors, working calendars and commands.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from myems_api.auth import Principal
 from myems_api.db import schema
 from myems_api.engine.checks import no_cycle
-from myems_api.engine.family import ADMIN, READ, Binding, Children, Family, bindings_to
+from myems_api.engine.family import READ, Binding, Children, Family, bindings_to
 from myems_api.engine.fields import Bool, Derived, Name, Number, Ref, Text
 from myems_api.engine.store import FamilyStore
 from myems_api.errors import ApiError
@@ -79,6 +79,24 @@ spaces = Family(
 FAMILIES = (spaces,)
 
 
+def outermost(listed: list[int], parents: dict[int, int | None]) -> list[int]:
+    """The listed spaces that are not inside another listed one, in order, once each (a privilege naming a
+    building and one of its floors gives the building)."""
+    named = set(listed)
+
+    def inside_another(space_id: int) -> bool:
+        seen: set[int] = set()
+        current = parents.get(space_id)
+        while current is not None and current not in seen:
+            if current in named:
+                return True
+            seen.add(current)
+            current = parents.get(current)
+        return False
+
+    return [i for i in dict.fromkeys(listed) if not inside_another(i)]
+
+
 class SpaceTree:
     """``GET /spaces/tree``: nested ``{id, name, uuid, children}`` nodes the caller may see."""
 
@@ -110,17 +128,7 @@ class SpaceTree:
         except (ValueError, TypeError, AttributeError):
             return []
         parents = dict(conn.execute(sa.select(s.c.id, s.c.parent_space_id)).all())
-
-        def inside_another(space_id: int) -> bool:
-            seen, current = set(), parents.get(space_id)
-            while current is not None and current not in seen:
-                if current in listed:
-                    return True
-                seen.add(current)
-                current = parents.get(current)
-            return False
-
-        return [i for i in dict.fromkeys(listed) if not inside_another(i)]
+        return outermost(listed, parents)
 
 
 def subtree(parents: Mapping[int, int | None], root: int) -> set[int]:
@@ -166,20 +174,3 @@ class TreeEnergyCategories:
                     .where(link.c.space_id.in_(spaces))).scalars())
         table = self.categories.table
         resp.media = self.categories.find(where=table.c.id.in_(category_ids)) if category_ids else []
-
-
-class NotYetBound:
-    """Space bindings to families a later release brings (microgrids, energy storage power stations): 501."""
-
-    NAMES = {"microgrids": "API.MICROGRIDS_ARE_NOT_AVAILABLE_YET",
-             "energystoragepowerstations": "API.ENERGY_STORAGE_POWER_STATIONS_ARE_NOT_AVAILABLE_YET"}
-
-    def endpoints(self) -> list[Endpoint]:
-        found = []
-        for name, code in self.NAMES.items():
-            def answer(req: falcon.Request, resp: falcon.Response, code: str = code, **ids: str) -> None:
-                raise ApiError(501, code)
-
-            found.append(Endpoint(f"/spaces/{{id}}/{name}").add("GET", READ, answer).add("POST", ADMIN, answer))
-            found.append(Endpoint(f"/spaces/{{id}}/{name}/{{tid}}").add("DELETE", ADMIN, answer))
-        return found

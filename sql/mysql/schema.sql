@@ -226,6 +226,53 @@ CREATE TABLE tbl_distribution_systems (
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_email_message_sessions (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	recipient_email VARCHAR(255) NOT NULL, 
+	token_hash VARCHAR(64) NOT NULL, 
+	created_datetime_utc DATETIME NOT NULL, 
+	expires_datetime_utc DATETIME NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (token_hash)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_email_message_sessions_recipient_email ON tbl_email_message_sessions (recipient_email);
+
+CREATE TABLE tbl_email_messages (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	rule_id BIGINT, 
+	recipient_name VARCHAR(255), 
+	recipient_email VARCHAR(255) NOT NULL, 
+	subject VARCHAR(255) NOT NULL, 
+	message MEDIUMTEXT NOT NULL, 
+	attachment_file_name VARCHAR(255), 
+	attachment_file_object LONGBLOB, 
+	created_datetime_utc DATETIME NOT NULL, 
+	scheduled_datetime_utc DATETIME NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	attempts INTEGER NOT NULL, 
+	last_error VARCHAR(1024), 
+	sent_datetime_utc DATETIME, 
+	next_attempt_datetime_utc DATETIME, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_email_messages_created_datetime_utc ON tbl_email_messages (created_datetime_utc);
+
+CREATE INDEX ix_tbl_email_messages_status_scheduled ON tbl_email_messages (status, scheduled_datetime_utc);
+
+CREATE TABLE tbl_email_servers (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	host VARCHAR(255) NOT NULL, 
+	port INTEGER NOT NULL, 
+	requires_authentication BOOL NOT NULL, 
+	user_name VARCHAR(255), 
+	password VARCHAR(255), 
+	from_addr VARCHAR(255) NOT NULL, 
+	security VARCHAR(16) NOT NULL, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_energy_categories (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -284,6 +331,191 @@ CREATE TABLE tbl_energy_items (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_tbl_energy_items_energy_category_id ON tbl_energy_items (energy_category_id);
+
+CREATE TABLE tbl_energy_storage_containers (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	rated_capacity NUMERIC(18, 6) NOT NULL, 
+	rated_power NUMERIC(18, 6) NOT NULL, 
+	contact_id BIGINT NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	svg_diagram_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_contact_id ON tbl_energy_storage_containers (contact_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_cost_center_id ON tbl_energy_storage_containers (cost_center_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_svg_diagram_id ON tbl_energy_storage_containers (svg_diagram_id);
+
+CREATE TABLE tbl_energy_storage_containers_batteries (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	battery_state_point_id BIGINT NOT NULL, 
+	soc_point_id BIGINT NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	charge_meter_id BIGINT NOT NULL, 
+	discharge_meter_id BIGINT NOT NULL, 
+	rated_capacity NUMERIC(18, 6) NOT NULL, 
+	rated_power NUMERIC(18, 6) NOT NULL, 
+	nominal_voltage NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_batteries_battery_state_db9e ON tbl_energy_storage_containers_batteries (battery_state_point_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_batteries_charge_meter_id ON tbl_energy_storage_containers_batteries (charge_meter_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_batteries_discharge_meter_id ON tbl_energy_storage_containers_batteries (discharge_meter_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_batteries_energy_storag_34bf ON tbl_energy_storage_containers_batteries (energy_storage_container_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_batteries_power_point_id ON tbl_energy_storage_containers_batteries (power_point_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_batteries_soc_point_id ON tbl_energy_storage_containers_batteries (soc_point_id);
+
+CREATE TABLE tbl_energy_storage_containers_grids (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	buy_meter_id BIGINT NOT NULL, 
+	sell_meter_id BIGINT NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_grids_buy_meter_id ON tbl_energy_storage_containers_grids (buy_meter_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_grids_energy_storage_co_8b4a ON tbl_energy_storage_containers_grids (energy_storage_container_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_grids_power_point_id ON tbl_energy_storage_containers_grids (power_point_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_grids_sell_meter_id ON tbl_energy_storage_containers_grids (sell_meter_id);
+
+CREATE TABLE tbl_energy_storage_containers_loads (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	rated_input_power NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_loads_energy_storage_co_a410 ON tbl_energy_storage_containers_loads (energy_storage_container_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_loads_meter_id ON tbl_energy_storage_containers_loads (meter_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_loads_power_point_id ON tbl_energy_storage_containers_loads (power_point_id);
+
+CREATE TABLE tbl_energy_storage_containers_power_conversion_systems (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	run_state_point_id BIGINT NOT NULL, 
+	rated_output_power NUMERIC(18, 6) NOT NULL, 
+	today_charge_energy_point_id BIGINT NOT NULL, 
+	today_discharge_energy_point_id BIGINT NOT NULL, 
+	total_charge_energy_point_id BIGINT NOT NULL, 
+	total_discharge_energy_point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_power_conversion_system_d271 ON tbl_energy_storage_containers_power_conversion_systems (energy_storage_container_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_power_conversion_system_fbcb ON tbl_energy_storage_containers_power_conversion_systems (run_state_point_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_power_conversion_system_bb43 ON tbl_energy_storage_containers_power_conversion_systems (today_charge_energy_point_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_power_conversion_system_5f59 ON tbl_energy_storage_containers_power_conversion_systems (today_discharge_energy_point_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_power_conversion_system_130a ON tbl_energy_storage_containers_power_conversion_systems (total_charge_energy_point_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_power_conversion_system_1f6c ON tbl_energy_storage_containers_power_conversion_systems (total_discharge_energy_point_id);
+
+CREATE TABLE tbl_energy_storage_containers_schedules (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	start_time_of_day VARCHAR(8) NOT NULL, 
+	end_time_of_day VARCHAR(8) NOT NULL, 
+	peak_type VARCHAR(16) NOT NULL, 
+	power NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_schedules_energy_storag_1fa0 ON tbl_energy_storage_containers_schedules (energy_storage_container_id);
+
+CREATE TABLE tbl_energy_storage_containers_sensors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	sensor_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, sensor_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_sensors_energy_storage__b394 ON tbl_energy_storage_containers_sensors (energy_storage_container_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_sensors_sensor_id ON tbl_energy_storage_containers_sensors (sensor_id);
+
+CREATE TABLE tbl_energy_storage_power_stations (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	address VARCHAR(255) NOT NULL, 
+	postal_code VARCHAR(32) NOT NULL, 
+	latitude NUMERIC(18, 6) NOT NULL, 
+	longitude NUMERIC(18, 6) NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	contact_id BIGINT NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	svg MEDIUMTEXT, 
+	svg_diagram_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_power_stations_contact_id ON tbl_energy_storage_power_stations (contact_id);
+
+CREATE INDEX ix_tbl_energy_storage_power_stations_cost_center_id ON tbl_energy_storage_power_stations (cost_center_id);
+
+CREATE INDEX ix_tbl_energy_storage_power_stations_svg_diagram_id ON tbl_energy_storage_power_stations (svg_diagram_id);
+
+CREATE TABLE tbl_energy_storage_power_stations_containers (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_power_station_id BIGINT NOT NULL, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_power_station_id, energy_storage_container_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_power_stations_containers_energy_s_e5f4 ON tbl_energy_storage_power_stations_containers (energy_storage_container_id);
+
+CREATE INDEX ix_tbl_energy_storage_power_stations_containers_energy_s_ecf1 ON tbl_energy_storage_power_stations_containers (energy_storage_power_station_id);
+
+CREATE TABLE tbl_energy_storage_power_stations_users (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_power_station_id BIGINT NOT NULL, 
+	user_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_power_station_id, user_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_power_stations_users_energy_storag_5a67 ON tbl_energy_storage_power_stations_users (energy_storage_power_station_id);
+
+CREATE INDEX ix_tbl_energy_storage_power_stations_users_user_id ON tbl_energy_storage_power_stations_users (user_id);
 
 CREATE TABLE tbl_equipments (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -370,6 +602,32 @@ CREATE INDEX ix_tbl_equipments_virtual_meters_equipment_id ON tbl_equipments_vir
 
 CREATE INDEX ix_tbl_equipments_virtual_meters_virtual_meter_id ON tbl_equipments_virtual_meters (virtual_meter_id);
 
+CREATE TABLE tbl_files (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	uuid VARCHAR(36) NOT NULL, 
+	kind VARCHAR(32) NOT NULL, 
+	file_name VARCHAR(255) NOT NULL, 
+	media_type VARCHAR(128) NOT NULL, 
+	size BIGINT NOT NULL, 
+	sha256 VARCHAR(64) NOT NULL, 
+	upload_datetime_utc DATETIME NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	error TEXT, 
+	user_id BIGINT, 
+	offline_meter_id BIGINT, 
+	file_object MEDIUMBLOB NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_files_kind ON tbl_files (kind);
+
+CREATE INDEX ix_tbl_files_offline_meter_id ON tbl_files (offline_meter_id);
+
+CREATE INDEX ix_tbl_files_status ON tbl_files (status);
+
+CREATE INDEX ix_tbl_files_user_id ON tbl_files (user_id);
+
 CREATE TABLE tbl_gateways (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -444,6 +702,280 @@ CREATE INDEX ix_tbl_meters_points_meter_id ON tbl_meters_points (meter_id);
 
 CREATE INDEX ix_tbl_meters_points_point_id ON tbl_meters_points (point_id);
 
+CREATE TABLE tbl_microgrids (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	address VARCHAR(255) NOT NULL, 
+	postal_code VARCHAR(64) NOT NULL, 
+	latitude NUMERIC(18, 6) NOT NULL, 
+	longitude NUMERIC(18, 6) NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	rated_power NUMERIC(18, 6), 
+	architecture_type_id INTEGER, 
+	owner_type_id INTEGER, 
+	contact_id BIGINT NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	svg MEDIUMTEXT, 
+	svg_diagram_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_contact_id ON tbl_microgrids (contact_id);
+
+CREATE INDEX ix_tbl_microgrids_cost_center_id ON tbl_microgrids (cost_center_id);
+
+CREATE INDEX ix_tbl_microgrids_svg_diagram_id ON tbl_microgrids (svg_diagram_id);
+
+CREATE TABLE tbl_microgrids_batteries (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	battery_state_point_id BIGINT NOT NULL, 
+	soc_point_id BIGINT NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	charge_meter_id BIGINT NOT NULL, 
+	discharge_meter_id BIGINT NOT NULL, 
+	rated_power NUMERIC(18, 6), 
+	nominal_voltage NUMERIC(18, 6), 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_batteries_battery_state_point_id ON tbl_microgrids_batteries (battery_state_point_id);
+
+CREATE INDEX ix_tbl_microgrids_batteries_charge_meter_id ON tbl_microgrids_batteries (charge_meter_id);
+
+CREATE INDEX ix_tbl_microgrids_batteries_discharge_meter_id ON tbl_microgrids_batteries (discharge_meter_id);
+
+CREATE INDEX ix_tbl_microgrids_batteries_microgrid_id ON tbl_microgrids_batteries (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_batteries_power_point_id ON tbl_microgrids_batteries (power_point_id);
+
+CREATE INDEX ix_tbl_microgrids_batteries_soc_point_id ON tbl_microgrids_batteries (soc_point_id);
+
+CREATE TABLE tbl_microgrids_evchargers (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_evchargers_meter_id ON tbl_microgrids_evchargers (meter_id);
+
+CREATE INDEX ix_tbl_microgrids_evchargers_microgrid_id ON tbl_microgrids_evchargers (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_evchargers_power_point_id ON tbl_microgrids_evchargers (power_point_id);
+
+CREATE TABLE tbl_microgrids_generators (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_generators_meter_id ON tbl_microgrids_generators (meter_id);
+
+CREATE INDEX ix_tbl_microgrids_generators_microgrid_id ON tbl_microgrids_generators (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_generators_power_point_id ON tbl_microgrids_generators (power_point_id);
+
+CREATE TABLE tbl_microgrids_grids (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	power_point_id BIGINT, 
+	buy_meter_id BIGINT NOT NULL, 
+	sell_meter_id BIGINT NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_grids_buy_meter_id ON tbl_microgrids_grids (buy_meter_id);
+
+CREATE INDEX ix_tbl_microgrids_grids_microgrid_id ON tbl_microgrids_grids (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_grids_power_point_id ON tbl_microgrids_grids (power_point_id);
+
+CREATE INDEX ix_tbl_microgrids_grids_sell_meter_id ON tbl_microgrids_grids (sell_meter_id);
+
+CREATE TABLE tbl_microgrids_heatpumps (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	electricity_meter_id BIGINT NOT NULL, 
+	heat_meter_id BIGINT NOT NULL, 
+	cooling_meter_id BIGINT NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_heatpumps_cooling_meter_id ON tbl_microgrids_heatpumps (cooling_meter_id);
+
+CREATE INDEX ix_tbl_microgrids_heatpumps_electricity_meter_id ON tbl_microgrids_heatpumps (electricity_meter_id);
+
+CREATE INDEX ix_tbl_microgrids_heatpumps_heat_meter_id ON tbl_microgrids_heatpumps (heat_meter_id);
+
+CREATE INDEX ix_tbl_microgrids_heatpumps_microgrid_id ON tbl_microgrids_heatpumps (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_heatpumps_power_point_id ON tbl_microgrids_heatpumps (power_point_id);
+
+CREATE TABLE tbl_microgrids_loads (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_loads_meter_id ON tbl_microgrids_loads (meter_id);
+
+CREATE INDEX ix_tbl_microgrids_loads_microgrid_id ON tbl_microgrids_loads (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_loads_power_point_id ON tbl_microgrids_loads (power_point_id);
+
+CREATE TABLE tbl_microgrids_photovoltaics (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_photovoltaics_meter_id ON tbl_microgrids_photovoltaics (meter_id);
+
+CREATE INDEX ix_tbl_microgrids_photovoltaics_microgrid_id ON tbl_microgrids_photovoltaics (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_photovoltaics_power_point_id ON tbl_microgrids_photovoltaics (power_point_id);
+
+CREATE TABLE tbl_microgrids_power_conversion_systems (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	run_state_point_id BIGINT NOT NULL, 
+	today_charge_energy_point_id BIGINT, 
+	today_discharge_energy_point_id BIGINT, 
+	total_charge_energy_point_id BIGINT, 
+	total_discharge_energy_point_id BIGINT, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_power_conversion_systems_microgrid_id ON tbl_microgrids_power_conversion_systems (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_power_conversion_systems_run_state_point_id ON tbl_microgrids_power_conversion_systems (run_state_point_id);
+
+CREATE INDEX ix_tbl_microgrids_power_conversion_systems_today_charge__45a5 ON tbl_microgrids_power_conversion_systems (today_charge_energy_point_id);
+
+CREATE INDEX ix_tbl_microgrids_power_conversion_systems_today_dischar_3e10 ON tbl_microgrids_power_conversion_systems (today_discharge_energy_point_id);
+
+CREATE INDEX ix_tbl_microgrids_power_conversion_systems_total_charge__3f01 ON tbl_microgrids_power_conversion_systems (total_charge_energy_point_id);
+
+CREATE INDEX ix_tbl_microgrids_power_conversion_systems_total_dischar_383c ON tbl_microgrids_power_conversion_systems (total_discharge_energy_point_id);
+
+CREATE TABLE tbl_microgrids_schedules (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	microgrid_id BIGINT NOT NULL, 
+	start_time_of_day VARCHAR(8) NOT NULL, 
+	end_time_of_day VARCHAR(8) NOT NULL, 
+	peak_type VARCHAR(16) NOT NULL, 
+	power NUMERIC(18, 6) NOT NULL, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_schedules_microgrid_id ON tbl_microgrids_schedules (microgrid_id);
+
+CREATE TABLE tbl_microgrids_sensors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	microgrid_id BIGINT NOT NULL, 
+	sensor_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, sensor_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_sensors_microgrid_id ON tbl_microgrids_sensors (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_sensors_sensor_id ON tbl_microgrids_sensors (sensor_id);
+
+CREATE TABLE tbl_microgrids_users (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	microgrid_id BIGINT NOT NULL, 
+	user_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, user_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_users_microgrid_id ON tbl_microgrids_users (microgrid_id);
+
+CREATE INDEX ix_tbl_microgrids_users_user_id ON tbl_microgrids_users (user_id);
+
+CREATE TABLE tbl_new_users (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	display_name VARCHAR(255) NOT NULL, 
+	email VARCHAR(255) NOT NULL, 
+	password_hash VARCHAR(255) NOT NULL, 
+	created_datetime_utc DATETIME NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid), 
+	UNIQUE (email)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_notifications (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	user_id BIGINT NOT NULL, 
+	created_datetime_utc DATETIME NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	subject VARCHAR(255) NOT NULL, 
+	message MEDIUMTEXT NOT NULL, 
+	url VARCHAR(1024), 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_notifications_created_datetime_utc ON tbl_notifications (created_datetime_utc);
+
+CREATE INDEX ix_tbl_notifications_user_id ON tbl_notifications (user_id);
+
 CREATE TABLE tbl_offline_meters (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -465,6 +997,31 @@ CREATE INDEX ix_tbl_offline_meters_cost_center_id ON tbl_offline_meters (cost_ce
 CREATE INDEX ix_tbl_offline_meters_energy_category_id ON tbl_offline_meters (energy_category_id);
 
 CREATE INDEX ix_tbl_offline_meters_energy_item_id ON tbl_offline_meters (energy_item_id);
+
+CREATE TABLE tbl_photovoltaic_power_stations (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	address VARCHAR(255) NOT NULL, 
+	postal_code VARCHAR(32) NOT NULL, 
+	latitude NUMERIC(18, 6) NOT NULL, 
+	longitude NUMERIC(18, 6) NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	contact_id BIGINT NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	svg MEDIUMTEXT, 
+	svg_diagram_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_contact_id ON tbl_photovoltaic_power_stations (contact_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_cost_center_id ON tbl_photovoltaic_power_stations (cost_center_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_svg_diagram_id ON tbl_photovoltaic_power_stations (svg_diagram_id);
 
 CREATE TABLE tbl_points (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -743,6 +1300,18 @@ CREATE INDEX ix_tbl_spaces_commands_command_id ON tbl_spaces_commands (command_i
 
 CREATE INDEX ix_tbl_spaces_commands_space_id ON tbl_spaces_commands (space_id);
 
+CREATE TABLE tbl_spaces_energy_storage_power_stations (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	energy_storage_power_station_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, energy_storage_power_station_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_energy_storage_power_stations_energy_stora_05d5 ON tbl_spaces_energy_storage_power_stations (energy_storage_power_station_id);
+
+CREATE INDEX ix_tbl_spaces_energy_storage_power_stations_space_id ON tbl_spaces_energy_storage_power_stations (space_id);
+
 CREATE TABLE tbl_spaces_equipments (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	space_id BIGINT NOT NULL, 
@@ -766,6 +1335,18 @@ CREATE TABLE tbl_spaces_meters (
 CREATE INDEX ix_tbl_spaces_meters_meter_id ON tbl_spaces_meters (meter_id);
 
 CREATE INDEX ix_tbl_spaces_meters_space_id ON tbl_spaces_meters (space_id);
+
+CREATE TABLE tbl_spaces_microgrids (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, microgrid_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_microgrids_microgrid_id ON tbl_spaces_microgrids (microgrid_id);
+
+CREATE INDEX ix_tbl_spaces_microgrids_space_id ON tbl_spaces_microgrids (space_id);
 
 CREATE TABLE tbl_spaces_offline_meters (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -1156,6 +1737,23 @@ CREATE INDEX ix_tbl_tenants_working_calendars_tenant_id ON tbl_tenants_working_c
 
 CREATE INDEX ix_tbl_tenants_working_calendars_working_calendar_id ON tbl_tenants_working_calendars (working_calendar_id);
 
+CREATE TABLE tbl_text_messages (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	rule_id BIGINT, 
+	recipient_name VARCHAR(255), 
+	recipient_mobile VARCHAR(32) NOT NULL, 
+	message MEDIUMTEXT NOT NULL, 
+	acknowledge_code VARCHAR(64), 
+	created_datetime_utc DATETIME NOT NULL, 
+	scheduled_datetime_utc DATETIME NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_text_messages_created_datetime_utc ON tbl_text_messages (created_datetime_utc);
+
+CREATE INDEX ix_tbl_text_messages_status_scheduled ON tbl_text_messages (status, scheduled_datetime_utc);
+
 CREATE TABLE tbl_timezones (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -1221,6 +1819,97 @@ CREATE INDEX ix_tbl_virtual_meters_cost_center_id ON tbl_virtual_meters (cost_ce
 CREATE INDEX ix_tbl_virtual_meters_energy_category_id ON tbl_virtual_meters (energy_category_id);
 
 CREATE INDEX ix_tbl_virtual_meters_energy_item_id ON tbl_virtual_meters (energy_item_id);
+
+CREATE TABLE tbl_virtual_power_plants (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	balancing_price_point_id BIGINT NOT NULL, 
+	svg MEDIUMTEXT, 
+	svg_diagram_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_virtual_power_plants_balancing_price_point_id ON tbl_virtual_power_plants (balancing_price_point_id);
+
+CREATE INDEX ix_tbl_virtual_power_plants_cost_center_id ON tbl_virtual_power_plants (cost_center_id);
+
+CREATE INDEX ix_tbl_virtual_power_plants_svg_diagram_id ON tbl_virtual_power_plants (svg_diagram_id);
+
+CREATE TABLE tbl_virtual_power_plants_microgrids (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	virtual_power_plant_id BIGINT NOT NULL, 
+	microgrid_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (virtual_power_plant_id, microgrid_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_virtual_power_plants_microgrids_microgrid_id ON tbl_virtual_power_plants_microgrids (microgrid_id);
+
+CREATE INDEX ix_tbl_virtual_power_plants_microgrids_virtual_power_plant_id ON tbl_virtual_power_plants_microgrids (virtual_power_plant_id);
+
+CREATE TABLE tbl_web_messages (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	user_id BIGINT NOT NULL, 
+	subject VARCHAR(255) NOT NULL, 
+	message MEDIUMTEXT NOT NULL, 
+	priority VARCHAR(16) NOT NULL, 
+	created_datetime_utc DATETIME NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	reply TEXT, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_web_messages_created_datetime_utc ON tbl_web_messages (created_datetime_utc);
+
+CREATE INDEX ix_tbl_web_messages_user_id ON tbl_web_messages (user_id);
+
+CREATE TABLE tbl_wechat_messages (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	rule_id BIGINT, 
+	recipient_name VARCHAR(255), 
+	recipient_openid VARCHAR(64) NOT NULL, 
+	message_template_id VARCHAR(128) NOT NULL, 
+	message_data MEDIUMTEXT NOT NULL, 
+	acknowledge_code VARCHAR(64), 
+	created_datetime_utc DATETIME NOT NULL, 
+	scheduled_datetime_utc DATETIME NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_wechat_messages_created_datetime_utc ON tbl_wechat_messages (created_datetime_utc);
+
+CREATE INDEX ix_tbl_wechat_messages_status_scheduled ON tbl_wechat_messages (status, scheduled_datetime_utc);
+
+CREATE TABLE tbl_wind_farms (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	address VARCHAR(255) NOT NULL, 
+	postal_code VARCHAR(32) NOT NULL, 
+	latitude NUMERIC(18, 6) NOT NULL, 
+	longitude NUMERIC(18, 6) NOT NULL, 
+	capacity NUMERIC(18, 6) NOT NULL, 
+	contact_id BIGINT NOT NULL, 
+	cost_center_id BIGINT NOT NULL, 
+	svg MEDIUMTEXT, 
+	svg_diagram_id BIGINT, 
+	description TEXT, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_wind_farms_contact_id ON tbl_wind_farms (contact_id);
+
+CREATE INDEX ix_tbl_wind_farms_cost_center_id ON tbl_wind_farms (cost_center_id);
+
+CREATE INDEX ix_tbl_wind_farms_svg_diagram_id ON tbl_wind_farms (svg_diagram_id);
 
 CREATE TABLE tbl_working_calendars (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -1297,13 +1986,13 @@ CREATE TABLE tbl_entity_hourly (
 	entity_type VARCHAR(24) NOT NULL, 
 	entity_id BIGINT NOT NULL, 
 	direction VARCHAR(8) NOT NULL, 
-	energy_category_id BIGINT NOT NULL, 
 	energy_item_id BIGINT NOT NULL, 
+	energy_category_id BIGINT NOT NULL, 
 	start_datetime_utc DATETIME NOT NULL, 
 	actual_value NUMERIC(18, 3) NOT NULL, 
 	cost NUMERIC(18, 3), 
 	carbon NUMERIC(18, 3), 
-	PRIMARY KEY (entity_type, entity_id, direction, energy_category_id, energy_item_id, start_datetime_utc)
+	PRIMARY KEY (entity_type, entity_id, direction, energy_item_id, energy_category_id, start_datetime_utc)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE TABLE tbl_meter_hourly (
@@ -1313,4 +2002,12 @@ CREATE TABLE tbl_meter_hourly (
 	actual_value NUMERIC(18, 3) NOT NULL, 
 	flags SMALLINT NOT NULL, 
 	PRIMARY KEY (meter_type, meter_id, start_datetime_utc)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_offline_meter_daily (
+	offline_meter_id BIGINT NOT NULL, 
+	local_date DATE NOT NULL, 
+	actual_value NUMERIC(18, 3) NOT NULL, 
+	file_id BIGINT NOT NULL, 
+	PRIMARY KEY (offline_meter_id, local_date)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from myems_api.db import energy
+from tests.api.test_sites import MAKERS, new_refs
 from tests.client import Api
 
 REPORTING = "reportingperiodstartdatetime=2026-03-27T00:00:00&reportingperiodenddatetime=2026-04-03T00:00:00"
@@ -257,3 +258,28 @@ def test_equipment_efficiency_is_the_numerator_meters_energy_over_the_denominato
     assert rp["names"] == ["COP"] and rp["units"] == ["kWh/kWh"]
     assert rp["values"] == [pytest.approx([3.0, 3.0])] and rp["cumulations"] == [pytest.approx(3.0)]
     assert rp["numerator_values"] == [pytest.approx([213.0, 288.0])]
+
+
+ENTITIES = [("equipments", "equipment"), ("combinedequipments", "combined_equipment"), ("tenants", "tenant"),
+            ("stores", "store"), ("shopfloors", "shopfloor")]
+
+
+@pytest.mark.parametrize("binding,kind", ENTITIES, ids=[k for _, k in ENTITIES])
+def test_every_rolled_up_entity_answers_the_same_golden_days_in_its_spaces_zone(admin, app, site, binding, kind):
+    entity = MAKERS[binding](admin, new_refs(admin), f"Golden {kind}")
+    key = "combined_equipment_id" if kind == "combined_equipment" else f"{kind}_id"
+    assert admin.post(f"/spaces/{site['space']['id']}/{binding}", {key: entity["id"]}).status_code == 201
+    with app.databases.engines["energy"].begin() as conn:
+        conn.execute(sa.insert(energy.entity_hourly), [
+            {"entity_type": kind, "entity_id": entity["id"], "direction": direction,
+             "energy_category_id": site["electricity"]["id"], "energy_item_id": 0, "start_datetime_utc": h,
+             "actual_value": value, "cost": 0.4 * value, "carbon": 0.5 * value}
+            for h in utc_hours(datetime(2026, 3, 26, 23), datetime(2026, 4, 2, 22))
+            for direction, value in (("input", 1.0), ("output", 3.0))])
+    query = f"{kind.replace('_', '')}id={entity['id']}&periodtype=daily&{REPORTING}&quickmode=true"
+    energy_report = report(admin, f"/reports/{kind.replace('_', '')}energycategory", query)
+    assert energy_report["reporting_period"]["values"] == [pytest.approx([24, 24, 23, 24, 24, 24, 24])]
+    output = report(admin, f"/reports/{kind.replace('_', '')}output", query)["reporting_period"]
+    assert output["subtotals"] == [pytest.approx(3 * 167)]
+    income = report(admin, f"/reports/{kind.replace('_', '')}income", query)["reporting_period"]
+    assert income["subtotals"] == [pytest.approx(0.4 * 3 * 167)]

@@ -1,5 +1,5 @@
-"""Spaces bound to tenants, stores, shopfloors, equipment and combined equipment (the seed's "Space" section),
-the energy categories metered anywhere in a space's subtree, and the bindings a later release brings (501).
+"""Spaces bound to tenants, stores, shopfloors, equipment, combined equipment, microgrids and energy storage
+power stations (the seed's "Space" section), and the energy categories metered anywhere in a space's subtree.
 
 Spaces form one tree under a single root: campus -> building A -> floor 1, and a sibling building B.
 """
@@ -12,6 +12,8 @@ import pytest
 
 from myems_api.db import schema
 from tests.api.test_engine_portability import clone, export
+from tests.api.test_microgrids import build_site, new_microgrid
+from tests.api.test_power_plants import station, station_refs
 from tests.api.test_sites import MAKERS, OFFLINE_PM21, PM20, TARGETS, VM10, Refs, bind, bound_ids, new_refs
 from tests.client import Api, count, refused
 
@@ -21,9 +23,6 @@ SPACE = {"area": 999.99, "is_input_counted": True, "is_output_counted": False, "
 ELECTRICITY = {"name": "电", "unit_of_measure": "kWh", "kgce": 0.1229, "kgco2e": 0.8825}
 WATER = {"name": "自来水", "unit_of_measure": "m³", "kgce": 0.0857, "kgco2e": 0.91}
 NEW_BINDINGS = ("tenants", "stores", "shopfloors", "equipments", "combinedequipments")
-NOT_YET = {"microgrids": ("microgrid_id", "API.MICROGRIDS_ARE_NOT_AVAILABLE_YET"),
-           "energystoragepowerstations": ("energy_storage_power_station_id",
-                                          "API.ENERGY_STORAGE_POWER_STATIONS_ARE_NOT_AVAILABLE_YET")}
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -192,10 +191,18 @@ def test_tree_energy_categories_of_an_unknown_or_malformed_space_are_refused(adm
     refused(admin.get(f"/spaces/{space_id}/treemetersenergycategories"), status, code)
 
 
-# ---------------------------------------------------------------------------- not available yet
-@pytest.mark.parametrize("name", NOT_YET)
-@pytest.mark.parametrize("method, suffix", [("GET", ""), ("POST", ""), ("DELETE", "/1")])
-def test_microgrid_and_energy_storage_bindings_answer_501_for_now(admin, campus, name, method, suffix):
-    key, code = NOT_YET[name]
-    data = {key: 1} if method == "POST" else None
-    refused(admin.request(method, f"{at(campus['root'])}/{name}{suffix}", data), 501, code)
+# ---------------------------------------------------------------------------- energy assets
+def test_a_space_binds_lists_and_unbinds_microgrids_and_energy_storage_power_stations(admin, campus):
+    microgrid = new_microgrid(admin, build_site(admin))
+    refs = station_refs(admin, prefix="esps ")
+    esps = station(admin, "/energystoragepowerstations", refs)
+    root = at(campus["root"])
+    for name, key, target in (("microgrids", "microgrid_id", microgrid),
+                              ("energystoragepowerstations", "energy_storage_power_station_id", esps)):
+        assert admin.post(f"{root}/{name}", {key: target["id"]}).status_code == 201
+        assert [t["id"] for t in admin.get(f"{root}/{name}").json] == [target["id"]]
+    refused(admin.delete(f"/microgrids/{microgrid['id']}"), 409, "API.THERE_IS_RELATION_WITH_SPACES")
+    for name, target in (("microgrids", microgrid), ("energystoragepowerstations", esps)):
+        assert admin.delete(f"{root}/{name}/{target['id']}").status_code == 204
+        assert admin.get(f"{root}/{name}").json == []
+    assert admin.delete(f"/microgrids/{microgrid['id']}").status_code == 204

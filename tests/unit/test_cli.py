@@ -36,7 +36,8 @@ def _counts(url):
     return counts
 
 
-def test_db_init_is_idempotent_and_prints_a_generated_password_once(db_url, monkeypatch, capsys):
+def test_db_init_is_idempotent_and_prints_a_generated_password_once(empty_db_url, monkeypatch, capsys):
+    db_url = empty_db_url
     monkeypatch.setenv("MYEMS_DB_URL", db_url)
     monkeypatch.delenv("MYEMS_ADMIN_PASSWORD", raising=False)
     monkeypatch.setenv("MYEMS_SCRYPT_N", "256")

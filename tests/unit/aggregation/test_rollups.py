@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from aggregation.entities import month_starts
 from aggregation.runner import Aggregation
 from myems_api.db import energy
 from tests.api.test_spaces import space
@@ -94,3 +95,33 @@ def test_a_child_space_not_counted_into_its_parent_stops_at_itself(app, admin):
     Aggregation(app.databases).run_once()
     assert rows(app, "space", site["building"]["id"])[H0][0] == 6
     assert rows(app, "space", site["root"]["id"])[H0][0] == 1  # only the campus's own main meter
+
+
+def utc_seconds(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def utc_times(seconds: list[int]) -> list[datetime]:
+    return [datetime.fromtimestamp(t, UTC).replace(tzinfo=None) for t in seconds]
+
+
+def test_month_starts_cut_a_span_at_each_local_month_start_and_end_at_its_end():
+    cuts = month_starts(utc_seconds(datetime(2026, 1, 15)), utc_seconds(datetime(2026, 3, 10)), 0)
+    assert utc_times(cuts) == [datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1),
+                               datetime(2026, 3, 10)]
+    at_plus_eight = month_starts(utc_seconds(datetime(2025, 12, 31, 20)), utc_seconds(datetime(2026, 1, 2)), 480)
+    assert utc_times(at_plus_eight) == [datetime(2025, 12, 31, 16), datetime(2026, 1, 2)]
+
+
+def test_a_roll_up_across_a_month_boundary_counts_every_hour_on_both_sides_once(app, admin):
+    meter, point = setup_meter(admin, name="Main", high=100)
+    root = space(admin, "Campus", None)
+    assert admin.post(f"/spaces/{root['id']}/meters", {"meter_id": meter["id"]}).status_code == 201
+    start = datetime(2026, 1, 31, 20)
+    body = [{"point_id": point["id"], "utc_date_time": (start + timedelta(hours=h)).isoformat(), "value": float(h)}
+            for h in range(9)]
+    assert admin.post("/points/values", body).status_code == 200
+    Aggregation(app.databases).run_once()
+    found = rows(app, "space", root["id"])
+    assert sorted(found) == [start + timedelta(hours=h) for h in range(8)]
+    assert sum(v[0] for v in found.values()) == 8.0

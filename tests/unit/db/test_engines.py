@@ -10,9 +10,10 @@ needs_mysql = pytest.mark.skipif(not MYSQL_URL, reason="needs MYEMS_TEST_MYSQL_U
 
 
 def _counters(engine: sa.Engine) -> dict[str, int]:
+    """The counters of the pooled connection itself (SESSION: other test processes share the server)."""
     with engine.connect() as conn:
         rows = conn.execute(sa.text(
-            "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_rollback', 'Com_admin_commands', 'Questions')"))
+            "SHOW SESSION STATUS WHERE Variable_name IN ('Com_rollback', 'Com_admin_commands', 'Questions')"))
         return {name: int(value) for name, value in rows}
 
 
