@@ -191,6 +191,14 @@ async def stored(app: Any, expected: Expected) -> bool:
     return all(p in values and values[p][0] == pytest.approx(v, rel=1e-6) for p, (_, v) in expected.items())
 
 
+async def rows_at_least(app: Any, expected: Expected, count: int) -> bool:
+    """Every expected point has at least ``count`` trend rows (polls keep coming: waiting for them, not for a
+    fixed time, keeps the tests right on a busy machine)."""
+    def enough() -> bool:
+        return all(sum(len(rows) for rows in trend_rows(app, p).values()) >= count for p in expected)
+    return await asyncio.to_thread(enough)
+
+
 # ---------------------------------------------------------------------------- what must be true afterwards
 def trend_rows(app: Any, point_id: int) -> dict[str, list[tuple[datetime, float | None, bool]]]:
     """The point's rows in each trend table that has any."""
@@ -237,7 +245,7 @@ def test_modbus_registers_and_coils_reach_their_trend_tables_and_the_source_show
     async def scenario() -> None:
         async with running(worker):
             await until(lambda: stored(app, expected), "every Modbus point stored")
-            await asyncio.sleep(2 * INTERVAL)
+            await until(lambda: rows_at_least(app, expected, 2), "two reads of every point")
 
     asyncio.run(scenario())
     assert_acquired(app, admin, expected, [source])
@@ -254,7 +262,7 @@ def test_a_bacnet_device_is_read_through_the_api_configuration_and_shows_online(
             got["source"], got["expected"] = bacnet_points(admin, port, gateway_id)
             async with running(worker):
                 await until(lambda: stored(app, got["expected"]), "every BACnet point stored")
-                await asyncio.sleep(2 * INTERVAL)
+                await until(lambda: rows_at_least(app, got["expected"], 2), "two reads of every point")
 
     asyncio.run(scenario())
     assert_acquired(app, admin, got["expected"], [got["source"]])
@@ -298,7 +306,7 @@ def test_one_worker_reads_modbus_mqtt_and_bacnet_sources_of_one_gateway_at_once(
             await until(worker.subscribed, "the worker's MQTT subscription")
             expected.update(await feed.send())
             await until(lambda: stored(app, expected), "every point of every source stored")
-            await asyncio.sleep(2 * INTERVAL)
+            await until(lambda: rows_at_least(app, expected, 3), "three reads of every point")
 
     asyncio.run(scenario())
     sources.append(feed.source)
