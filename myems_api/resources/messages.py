@@ -224,30 +224,32 @@ email_messages_family = Family(
 # ---------------------------------------------------------------------------------------------- text, wechat
 SMS_STATUSES = ("new", "sent", "acknowledged", "timeout", "failed")
 
-text_messages_family = Family(
+def _queued_family(singular: str, plural: str, table: sa.Table, recipient: tuple[Field, ...],
+                   **more: Any) -> Family:
+    """Text and wechat messages: queued for a recipient by a rule; admins manage them, a PUT sets the status."""
+    return Family(
+        singular, plural, table,
+        fields=(RULE, RECIPIENT_NAME, *recipient, ACK_CODE, _created(), _created("scheduled_datetime"),
+                _status(SMS_STATUSES, "new")),
+        ops=frozenset({"list", "get", "create", "update", "delete"}),
+        updatable=frozenset({"status"}),
+        filters=(*datetime_range("created_datetime_utc"), _status_filter(SMS_STATUSES)),
+        read_policy=ADMIN,
+        on_create=_queued_defaults,
+        **more,
+    )
+
+
+text_messages_family = _queued_family(
     "text_message", "text_messages", text_messages,
-    fields=(RULE, RECIPIENT_NAME, Text("recipient_mobile", max_len=32, pattern=r"\+?[0-9][0-9 ()-]{2,31}"),
-            Text("message", max_len=BODY), ACK_CODE, _created(), _created("scheduled_datetime"),
-            _status(SMS_STATUSES, "new")),
-    ops=frozenset({"list", "get", "create", "update", "delete"}),
-    updatable=frozenset({"status"}),
-    filters=(*datetime_range("created_datetime_utc"), _status_filter(SMS_STATUSES)),
-    read_policy=ADMIN,
-    on_create=_queued_defaults,
+    (Text("recipient_mobile", max_len=32, pattern=r"\+?[0-9][0-9 ()-]{2,31}"), Text("message", max_len=BODY)),
     reshape_out=_with_seed_spelling,
 )
 
-wechat_messages_family = Family(
+wechat_messages_family = _queued_family(
     "wechat_message", "wechat_messages", wechat_messages,
-    fields=(RULE, RECIPIENT_NAME, Text("recipient_openid", max_len=64, pattern=r"[A-Za-z0-9_-]+"),
-            Text("message_template_id", max_len=128, pattern=r"[A-Za-z0-9_-]+"),
-            JsonText("message_data", max_len=BODY), ACK_CODE, _created(), _created("scheduled_datetime"),
-            _status(SMS_STATUSES, "new")),
-    ops=frozenset({"list", "get", "create", "update", "delete"}),
-    updatable=frozenset({"status"}),
-    filters=(*datetime_range("created_datetime_utc"), _status_filter(SMS_STATUSES)),
-    read_policy=ADMIN,
-    on_create=_queued_defaults,
+    (Text("recipient_openid", max_len=64, pattern=r"[A-Za-z0-9_-]+"),
+     Text("message_template_id", max_len=128, pattern=r"[A-Za-z0-9_-]+"), JsonText("message_data", max_len=BODY)),
 )
 
 # ---------------------------------------------------------------------------------------------- web messages
@@ -353,6 +355,15 @@ def post_web_message(conn: Connection, user_id: int, subject: str, message: str,
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reset_token_expiry(conn: Connection, email: str, token: str) -> datetime | None:
+    """When an unexpired reset token sent to ``email`` expires (``GET /users/forgotpassword``); it is not spent."""
+    s = email_message_sessions
+    expires: datetime | None = conn.execute(sa.select(s.c.expires_datetime_utc).where(
+        s.c.token_hash == _token_hash(token), s.c.recipient_email == email.strip().lower(),
+        s.c.expires_datetime_utc > utcnow())).scalar()
+    return expires
 
 
 def redeem_reset_token(conn: Connection, email: str, token: str) -> bool:

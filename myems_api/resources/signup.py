@@ -21,7 +21,6 @@ same whether an account with the email exists or not, so the flows tell a strang
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -32,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from myems_api.auth import Passwords, utcnow
-from myems_api.db import file_tables, message_tables, schema
+from myems_api.db import file_tables, schema
 from myems_api.engine.family import ADMIN, PUBLIC, Family
 from myems_api.engine.fields import (
     Bool,
@@ -48,7 +47,7 @@ from myems_api.engine.fields import (
 )
 from myems_api.errors import bad_request, conflict, not_found
 from myems_api.http import Endpoint, read_data
-from myems_api.resources.messages import redeem_reset_token
+from myems_api.resources.messages import redeem_reset_token, reset_token_expiry
 
 FAR_FUTURE = datetime(2100, 1, 1)
 INVALID_TOKEN = "API.INVALID_TOKEN"
@@ -82,10 +81,6 @@ def _parse(fields: tuple[Field, ...], data: dict[str, Any], ctx: Context) -> dic
         except Invalid:
             raise bad_request(f"API.INVALID_{f.key.upper()}{'_ID' if isinstance(f, Ref) else ''}") from None
     return values
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _token(data: dict[str, Any]) -> str:
@@ -179,11 +174,8 @@ class SignUp:
 
     def on_token_expiry(self, req: falcon.Request, resp: falcon.Response) -> None:
         email, token = _email(req.get_param("email")), _token({"token": req.get_param("token")})
-        t = message_tables.email_message_sessions
         with self.system.connect() as conn:
-            expires = conn.execute(sa.select(t.c.expires_datetime_utc).where(
-                t.c.token_hash == _token_hash(token), t.c.recipient_email == email,
-                t.c.expires_datetime_utc > utcnow())).scalar()
+            expires = reset_token_expiry(conn, email, token)
         if expires is None:
             raise bad_request(INVALID_TOKEN)
         resp.media = {"expires_datetime": render_datetime(expires, self.ctx.tz)}
