@@ -296,7 +296,7 @@ def _rows(incidences: dict[str, dict[str, Incidence]], entity_ids: Mapping[str, 
                         out.append({"entity_type": kind, "entity_id": entity_ids[kind][int(grouped.entity[r])],
                                     "direction": direction, "energy_category_id": category,
                                     "energy_item_id": group if dimension == "item" else 0,
-                                    "start_datetime_utc": when[h], "actual_value": round(value, 3),
-                                    "cost": None if not np.isfinite(priced) else round(float(priced), 3),
-                                    "carbon": round(float(carbon(np.array([value]), factor)[0]), 3)})
+                                    "start_datetime_utc": when[h], "actual_value": round(value, 6),
+                                    "cost": None if not np.isfinite(priced) else round(float(priced), 6),
+                                    "carbon": round(float(carbon(np.array([value]), factor)[0]), 6)})
     return out

@@ -154,7 +154,7 @@ def write_meter_hourly(energy_store: Engine, meter_type: str, meter_id: int, hou
     become unknown (a reading re-sent as bad, an input out of limits) loses its old row. One transaction."""
     known = np.isfinite(hourly.energy)
     rows = [{"meter_type": meter_type, "meter_id": meter_id, "start_datetime_utc": to_datetime(int(h)),
-             "actual_value": round(float(e), 3), "flags": int(f)}
+             "actual_value": round(float(e), 6), "flags": int(f)}
             for h, e, f in zip(hourly.hours[known], hourly.energy[known], hourly.flags[known], strict=True)]
     t = energy.meter_hourly
     with energy_store.begin() as conn:

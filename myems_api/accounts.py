@@ -66,12 +66,20 @@ class AccountStore:
         return Principal("apikey", row.id, row.name, token_hash=hashed), row.expires_datetime_utc
 
     # ------------------------------------------------------------------ login and logout
-    def login(self, name: str | None, email: str | None, password: str) -> dict[str, Any]:
-        """Check credentials, count failures, open a session; answers the user row plus ``token``."""
+    def login(self, account: str, password: str, by: tuple[str, ...] = ("name", "email", "phone")) -> dict[str, Any]:
+        """Check credentials, count failures, open a session; answers the user row plus ``token``.
+
+        ``account`` names the user by the first of the ``by`` columns that matches exactly one user (MyEMS
+        v6.7.0's login takes a user name, an email or a phone number in one field); a phone number two
+        accounts share names neither."""
         now = utcnow()
-        column, value = (u.c.name, name) if name else (u.c.email, email)
+        user = None
         with self.engine.connect() as conn:
-            user = conn.execute(sa.select(u).where(column == value)).mappings().first()
+            for column in by:
+                found = conn.execute(sa.select(u).where(u.c[column] == account).limit(2)).mappings().all()
+                if len(found) == 1:
+                    user = found[0]
+                    break
         if user is None:
             self.passwords.verify(password, None)
             raise ApiError(401, LOGIN_FAILED)

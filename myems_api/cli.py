@@ -38,6 +38,20 @@ def cmd_db_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from myems_api.db.engines import Databases
+    from myems_api.db.upgrade import upgrade_schema
+
+    config = _config(args)
+    databases = Databases(config.store_urls, config.db_pool_size)
+    done = upgrade_schema(databases)
+    databases.dispose()
+    for statement in done:
+        log.info("%s", statement)
+    print(f"schema upgraded ({len(done)} changes)" if done else "schema already up to date")
+    return 0
+
+
 def cmd_db_ddl(args: argparse.Namespace) -> int:
     from myems_api.db.ddl import mysql_ddl
 
@@ -121,13 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="settings file (default: config.env if present)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    db = sub.add_parser("db", help="create the schema, seed reference data, render DDL")
+    db = sub.add_parser("db", help="create or upgrade the schema, seed reference data, render DDL")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("init", help="create tables, seed reference data and the administrator (idempotent)",
                       description="Create every table, seed time zones, protocols and menus, and create "
                                   "the 'administrator' user. Safe to run twice. The administrator's password "
                                   "comes from MYEMS_ADMIN_PASSWORD, or is generated and printed once."
                       ).set_defaults(func=cmd_db_init)
+    db_sub.add_parser("upgrade", help="add missing tables and columns, widen narrower columns (keeps all data)",
+                      description="Bring an existing database to this version's schema: create missing "
+                                  "tables, add missing columns and widen DECIMAL and VARCHAR columns that are "
+                                  "narrower than declared. Nothing is dropped or narrowed."
+                      ).set_defaults(func=cmd_db_upgrade)
     db_sub.add_parser("ddl", help="print the MySQL DDL rendered from the schema",
                       description="Print CREATE TABLE statements for MySQL/MariaDB (what sql/mysql/ holds)."
                       ).set_defaults(func=cmd_db_ddl)

@@ -26,7 +26,7 @@ from myems_api.db.schema import MYSQL
 metadata = sa.MetaData()
 
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-ENERGY = sa.Numeric(18, 3, asdecimal=False)
+ENERGY = sa.Numeric(21, 6, asdecimal=False)  # MyEMS's DECIMAL(21, 6): a small meter's hours keep their decimals
 
 
 def _key(name: str, type_: Any) -> sa.Column[Any]:

@@ -41,7 +41,8 @@ def uuid_col() -> sa.Column[str]:
 
 
 def coefficient(name: str, nullable: bool = False) -> sa.Column[float]:
-    return sa.Column(name, sa.Numeric(18, 6, asdecimal=False), nullable=nullable)
+    """MyEMS's DECIMAL(21, 6): limits and ratios of 15 integer digits (a high limit of 1e14 fits)."""
+    return sa.Column(name, sa.Numeric(21, 6, asdecimal=False), nullable=nullable)
 
 
 privileges = sa.Table(
@@ -53,6 +54,7 @@ users = sa.Table(
     "tbl_users", metadata, pk(), name_col(), uuid_col(),
     sa.Column("display_name", sa.String(255), nullable=False),
     sa.Column("email", name_type(), nullable=False, unique=True),
+    sa.Column("phone", sa.String(20), nullable=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
     sa.Column("is_read_only", sa.Boolean, nullable=False, default=False),

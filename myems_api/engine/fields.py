@@ -88,7 +88,7 @@ def Email(key: str = "email", **kw: Any) -> Text:  # noqa: N802
     return Text(key, pattern=EMAIL_PATTERN, **kw)
 
 
-MAX_MAGNITUDE = 1e12  # DECIMAL(18, 6) columns hold 12 integer digits
+MAX_MAGNITUDE = 1e15  # DECIMAL(21, 6) columns hold 15 integer digits
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ users = Family(
     "user", "users", schema.users,
     fields=(
         Name(max_len=128), Text("display_name", max_len=128), Email(unique=True),
+        Text("phone", max_len=20, required=False, null=True),
         Bool("is_admin"), Bool("is_read_only", required=False, default=False),
         Ref("privilege", required=False, null=True),
         LocalDateTime("account_expiration_datetime", required=False, default=FAR_FUTURE),
@@ -139,10 +140,12 @@ class AccountRoutes:
     def on_login(self, req: falcon.Request, resp: falcon.Response) -> None:
         data = read_data(req, self.max_body)
         password = _text(data, "password", "API.INVALID_PASSWORD", 128)
-        if data.get("name") is not None:
-            user = self.accounts.login(_text(data, "name", "API.INVALID_USER_NAME"), None, password)
+        if data.get("account") is not None:  # v6.7.0: a user name, an email or a phone number
+            user = self.accounts.login(_text(data, "account", "API.INVALID_ACCOUNT"), password)
+        elif data.get("name") is not None:
+            user = self.accounts.login(_text(data, "name", "API.INVALID_USER_NAME"), password, by=("name",))
         else:
-            user = self.accounts.login(None, _text(data, "email", "API.INVALID_EMAIL"), password)
+            user = self.accounts.login(_text(data, "email", "API.INVALID_EMAIL"), password, by=("email",))
         resp.media = {
             "id": user["id"], "name": user["name"], "display_name": user["display_name"], "uuid": user["uuid"],
             "email": user["email"], "token": user["token"], "is_admin": bool(user["is_admin"]),

@@ -99,6 +99,28 @@ def test_login_by_email_answers_the_same_profile_as_login_by_name(api):
     assert result.json["token"] != by_name["token"]
 
 
+@pytest.mark.parametrize("account", ["phoned", "phoned@example.com", "+86-138-0000-0001"])
+def test_login_by_account_takes_a_user_name_an_email_or_a_phone_number(api, admin, account):
+    create_user(admin, "phoned", phone="+86-138-0000-0001")
+    result = api.put("/users/login", {"account": account, "password": USER_PASSWORD})
+    assert result.status_code == 200, result.json
+    assert set(result.json) >= PROFILE_KEYS
+    assert result.json["name"] == "phoned"
+
+
+def test_a_phone_number_two_accounts_share_logs_in_neither(api, admin):
+    create_user(admin, "first", phone="+1-555-0100")
+    create_user(admin, "second", phone="+1-555-0100")
+    assert_error(api.put("/users/login", {"account": "+1-555-0100", "password": USER_PASSWORD}), 401, LOGIN_FAILED)
+    assert api.put("/users/login", {"account": "second", "password": USER_PASSWORD}).status_code == 200
+
+
+def test_a_wrong_password_by_account_counts_as_a_failed_login(api, admin):
+    create_user(admin, "counted")
+    assert_error(api.put("/users/login", {"account": "counted@example.com", "password": "nope"}), 401, LOGIN_FAILED)
+    assert_error(api.put("/users/login", {"account": "", "password": "nope"}), 400, "API.INVALID_ACCOUNT")
+
+
 def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(api):
     wrong_password = try_login(api, "administrator", "not-the-password")
     unknown_user = try_login(api, "nobody-by-that-name", "not-the-password")

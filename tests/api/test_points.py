@@ -122,6 +122,15 @@ def test_creating_the_seed_modbus_point_answers_201_with_location_and_the_result
     assert point["description"] is None
 
 
+def test_limits_of_fifteen_integer_digits_and_six_decimals_are_kept_as_myems_keeps_them(admin, source):
+    body = {**point_payload(source["id"]), "high_limit": 1e14, "higher_limit": 123456789012345.5,
+            "ratio": 0.000123}
+    point = admin.create("/points", body)
+    stored = admin.get(f"/points/{point['id']}").json
+    assert stored["high_limit"] == 1e14 and stored["higher_limit"] == 123456789012345.5
+    assert stored["ratio"] == pytest.approx(0.000123, abs=1e-9)
+
+
 def test_getting_and_listing_points_answer_what_was_created(admin, source):
     point = new_point(admin, source["id"])
     assert admin.get(f"/points/{point['id']}").json == point

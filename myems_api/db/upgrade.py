@@ -1,0 +1,65 @@
+"""``myems db upgrade``: bring an existing database's tables up to the schema the code declares.
+
+Tables the schema has and the database lacks are created; columns are added; DECIMAL and VARCHAR columns
+narrower than declared are widened in place (MySQL/MariaDB; SQLite does not enforce either, so there is
+nothing to widen). Nothing is ever dropped or narrowed: an upgrade keeps every stored value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from myems_api.db import energy, historical, schema
+from myems_api.db.engines import Databases
+
+
+def _narrower(stored: Any, declared: sa.types.TypeEngine[Any]) -> bool:
+    """The stored type holds less than the declared one: fewer integer digits or decimals, or a shorter text."""
+    if isinstance(declared, sa.Numeric) and isinstance(stored, sa.Numeric) and declared.precision:
+        stored_scale, declared_scale = stored.scale or 0, declared.scale or 0
+        integer_digits = (stored.precision or 0) - stored_scale
+        return stored_scale < declared_scale or integer_digits < declared.precision - declared_scale
+    if isinstance(declared, sa.String) and isinstance(stored, sa.String) and declared.length and stored.length:
+        return stored.length < declared.length
+    return False
+
+
+def _column_ddl(conn: Connection, column: sa.Column[Any]) -> str:
+    return str(sa.schema.CreateColumn(column).compile(dialect=conn.dialect)).strip()
+
+
+def upgrade_table(conn: Connection, table: sa.Table) -> list[str]:
+    """The ALTER statements one table needs, executed; answers them as text (for the log)."""
+    stored = {c["name"]: c for c in sa.inspect(conn).get_columns(table.name)}
+    preparer = conn.dialect.identifier_preparer
+    done: list[str] = []
+    for column in table.columns:
+        if column.name not in stored:
+            if not column.nullable and column.server_default is None and conn.dialect.name == "sqlite":
+                raise RuntimeError(f"{table.name}.{column.name}: a NOT NULL column needs a default to be added")
+            done.append(f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {_column_ddl(conn, column)}")
+        elif conn.dialect.name != "sqlite" and _narrower(stored[column.name]["type"], column.type):
+            done.append(f"ALTER TABLE {preparer.quote(table.name)} MODIFY COLUMN {_column_ddl(conn, column)}")
+    for statement in done:
+        conn.exec_driver_sql(statement)
+    return done
+
+
+def upgrade_schema(databases: Databases) -> list[str]:
+    """Every store's tables created or altered to match the schema; answers what was done."""
+    done: list[str] = []
+    stores = ((databases.system, schema.metadata), (databases.engines["historical"], historical.metadata),
+              (databases.engines["energy"], energy.metadata))
+    for engine, metadata in stores:
+        existing = set(sa.inspect(engine).get_table_names())
+        with engine.begin() as conn:
+            for table in metadata.sorted_tables:
+                if table.name in existing:
+                    done.extend(upgrade_table(conn, table))
+                else:
+                    table.create(conn)
+                    done.append(f"CREATE TABLE {table.name}")
+    return done
