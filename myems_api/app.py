@@ -112,6 +112,8 @@ def create_app(config: Config, databases: Databases | None = None,
         broker = Broker(config.mqtt_host, config.mqtt_port, config.mqtt_username, config.mqtt_password,
                         config.mqtt_timeout_seconds) if config.mqtt_host else None
         endpoints.extend(commands.CommandSend(stores["command"], broker, config.max_body_bytes).endpoints())
+    if "equipment" in stores:
+        endpoints.extend(equipment.EditPoints(stores["equipment"]).endpoints())
     if "space" in stores and "energy_category" in stores:
         endpoints.extend(spaces.TreeEnergyCategories(stores["space"], stores["energy_category"]).endpoints())
     if "email_message" in stores and "web_message" in stores:

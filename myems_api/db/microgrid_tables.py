@@ -31,7 +31,7 @@ microgrids = sa.Table(
     ref("contact_id"), ref("cost_center_id"), svg_text(nullable=True), ref("svg_diagram_id", nullable=True),
     _description(), **MYSQL,
 )
-microgrids_links = links("microgrids", "microgrid_id", ("sensor", "user"))
+microgrids_links = links("microgrids", "microgrid_id", ("sensor", "user", "data_source"))
 
 
 def part(kind: str, *columns: sa.Column[Any]) -> sa.Table:
@@ -72,3 +72,11 @@ virtual_power_plants = sa.Table(
 )
 virtual_power_plants_microgrids = link("tbl_virtual_power_plants_microgrids", "virtual_power_plant_id",
                                        "microgrid_id")
+
+
+# Each part's points, as v6.7.0 names the tables (``tbl_microgrids_bmses_points``, keyed by ``bms_id``).
+PART_POINTS = {kind: link(f"tbl_microgrids_{short}es_points" if short.endswith("s") else
+                          f"tbl_microgrids_{short}s_points", f"{short}_id", "point_id")
+               for kind, short in (("batteries", "bms"), ("evchargers", "evcharger"), ("generators", "generator"),
+                                   ("grids", "grid"), ("heatpumps", "heatpump"), ("loads", "load"),
+                                   ("photovoltaics", "pv"), ("power_conversion_systems", "pcs"))}

@@ -63,6 +63,26 @@ energy_storage_container_schedules = sa.Table(
 )
 
 energy_storage_containers_sensors = link("tbl_energy_storage_containers_sensors", CONTAINER, "sensor_id")
+energy_storage_containers_commands = link("tbl_energy_storage_containers_commands", CONTAINER, "command_id")
+energy_storage_containers_data_sources = link("tbl_energy_storage_containers_data_sources", CONTAINER,
+                                              "data_source_id")
+
+# Equipment that is named and bound to the points that watch it, nothing more.
+energy_storage_container_dcdcs = _owned("tbl_energy_storage_containers_dcdcs")
+energy_storage_container_firecontrols = _owned("tbl_energy_storage_containers_firecontrols")
+energy_storage_container_hvacs = _owned("tbl_energy_storage_containers_hvacs")
+energy_storage_container_stses = _owned("tbl_energy_storage_containers_stses")
+
+
+def part_points(owner_plural: str, short: str) -> sa.Table:
+    """A part's points as v6.7.0 names the table (``tbl_energy_storage_containers_bmses_points``, ``bms_id``)."""
+    plural = short + ("es" if short.endswith("s") else "s")
+    return link(f"tbl_{owner_plural}_{plural}_points", f"{short}_id", "point_id")
+
+
+CONTAINER_PART_POINTS = {kind: part_points("energy_storage_containers", short) for kind, short in (
+    ("batteries", "bms"), ("grids", "grid"), ("loads", "load"), ("powerconversionsystems", "pcs"),
+    ("dcdcs", "dcdc"), ("firecontrols", "firecontrol"), ("hvacs", "hvac"), ("stses", "sts"))}
 
 
 def station_columns() -> list[sa.Column[Any]]:
@@ -70,7 +90,7 @@ def station_columns() -> list[sa.Column[Any]]:
     document of its own, as the seed's examples send it, and/or a stored SVG referenced by id)."""
     return [pk(), name_col(), uuid_col(),
             sa.Column("address", sa.String(255), nullable=False),
-            sa.Column("postal_code", sa.String(32), nullable=False),
+            sa.Column("postal_code", sa.String(32), nullable=True),  # v6.7.0's stations have none
             coefficient("latitude"), coefficient("longitude"), coefficient("capacity"),
             ref("contact_id"), ref("cost_center_id"), svg_text(nullable=True), ref("svg_diagram_id", nullable=True),
             sa.Column("description", sa.Text, nullable=True)]
@@ -81,4 +101,47 @@ energy_storage_power_stations_containers = link("tbl_energy_storage_power_statio
 energy_storage_power_stations_users = link("tbl_energy_storage_power_stations_users", STATION, "user_id")
 
 photovoltaic_power_stations = sa.Table("tbl_photovoltaic_power_stations", metadata, *station_columns(), **MYSQL)
+PV_STATION = "photovoltaic_power_station_id"
+photovoltaic_power_stations_links = {
+    target: link(f"tbl_photovoltaic_power_stations_{target}s", PV_STATION, f"{target}_id")
+    for target in ("user", "data_source")}
+
+# What the power and energy of a PV station's grid connection and loads are read from, phase by phase.
+ELECTRICAL_POINTS = tuple(f"{what}_point" for what in (
+    "total_active_power", "active_power_a", "active_power_b", "active_power_c",
+    "total_reactive_power", "reactive_power_a", "reactive_power_b", "reactive_power_c",
+    "total_apparent_power", "apparent_power_a", "apparent_power_b", "apparent_power_c",
+    "total_power_factor", "active_energy_import", "active_energy_export", "active_energy_net"))
+INVERTOR_POINTS = tuple(f"{what}_point" for what in (
+    "today_energy", "efficiency", "temperature", "power_factor", "active_power", "reactive_power", "frequency",
+    "uab", "ubc", "uca", "ua", "ub", "uc", "ia", "ib", "ic", "startup_time", "shutdown_time",
+    *(f"pv{n}_{x}" for n in range(1, 29) for x in "ui"), "mppt_total_energy", "mppt_power",
+    *(f"mppt_{n}_energy" for n in range(1, 11))))
+
+
+def _pv_part(kind: str, *columns: sa.Column[Any]) -> sa.Table:
+    return sa.Table(f"tbl_photovoltaic_power_stations_{kind}", metadata, pk(), ref(PV_STATION),
+                    sa.Column("name", name_type(), nullable=False), *columns,
+                    sa.UniqueConstraint(PV_STATION, "name"), **MYSQL)
+
+
+def _optional_points(names: tuple[str, ...]) -> list[sa.Column[Any]]:
+    """Not indexed: MySQL allows 64 indexes a table, and these tables stay small."""
+    return [sa.Column(f"{name}_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True)
+            for name in names]
+
+
+photovoltaic_power_station_grids = _pv_part(
+    "grids", ref("power_point_id"), ref("buy_meter_id"), ref("sell_meter_id"), coefficient("capacity"),
+    *_optional_points(ELECTRICAL_POINTS))
+photovoltaic_power_station_invertors = _pv_part(
+    "invertors", sa.Column("model", sa.String(255), nullable=False),
+    sa.Column("serial_number", sa.String(255), nullable=False), ref("invertor_state_point_id"),
+    ref("communication_state_point_id"), ref("total_energy_point_id"), ref("generation_meter_id"),
+    *_optional_points(INVERTOR_POINTS))
+photovoltaic_power_station_loads = _pv_part(
+    "loads", ref("power_point_id"), ref("meter_id"), coefficient("rated_input_power"),
+    *_optional_points(ELECTRICAL_POINTS))
+PV_PART_POINTS = {kind: part_points("photovoltaic_power_stations", short)
+                  for kind, short in (("grids", "grid"), ("invertors", "invertor"), ("loads", "load"))}
 wind_farms = sa.Table("tbl_wind_farms", metadata, *station_columns(), **MYSQL)

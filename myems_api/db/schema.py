@@ -355,12 +355,12 @@ def parameters_table(name: str, owner: str) -> sa.Table:
 
 
 equipments = sa.Table("tbl_equipments", metadata, *equipment_columns(), **MYSQL)
-equipments_links = links("equipments", "equipment_id", (*METERING, "command"), outputs=METERING)
+equipments_links = links("equipments", "equipment_id", (*METERING, "command", "data_source"), outputs=METERING)
 equipment_parameters = parameters_table("tbl_equipments_parameters", "equipment_id")
 
 combined_equipments = sa.Table("tbl_combined_equipments", metadata, *equipment_columns(), **MYSQL)
 combined_equipments_links = links("combined_equipments", "combined_equipment_id",
-                                  ("equipment", *METERING, "command"), outputs=METERING)
+                                  ("equipment", *METERING, "command", "data_source"), outputs=METERING)
 combined_equipment_parameters = parameters_table("tbl_combined_equipments_parameters", "combined_equipment_id")
 
 tenants = sa.Table(
@@ -386,7 +386,8 @@ shopfloors = sa.Table("tbl_shopfloors", metadata, *site_columns(), **MYSQL)
 shopfloors_links = links("shopfloors", "shopfloor_id", ("equipment", *SITE_TARGETS))
 
 spaces_links = links("spaces", "space_id", ("tenant", "store", "shopfloor", "equipment", "combined_equipment",
-                                           "microgrid", "energy_storage_power_station"))
+                                           "microgrid", "energy_storage_power_station", "distribution_system",
+                                           "energy_flow_diagram", "photovoltaic_power_station"))
 
 distribution_systems = sa.Table(
     "tbl_distribution_systems", metadata, pk(), name_col(), uuid_col(), svg_text(),

@@ -1,8 +1,10 @@
 """``myems db upgrade``: bring an existing database's tables up to the schema the code declares.
 
 Tables the schema has and the database lacks are created; columns are added; DECIMAL and VARCHAR columns
-narrower than declared are widened in place (MySQL/MariaDB; SQLite does not enforce either, so there is
-nothing to widen). Nothing is ever dropped or narrowed: an upgrade keeps every stored value.
+narrower than declared are widened, and NOT NULL columns now optional made nullable, in place on
+MySQL/MariaDB. SQLite keeps whatever number or text it is given, so there is nothing to widen; a column it
+holds as NOT NULL that is now optional has its table rebuilt (made anew, rows copied over).
+Nothing is ever dropped or narrowed: an upgrade keeps every stored value.
 """
 
 from __future__ import annotations
@@ -41,11 +43,30 @@ def upgrade_table(conn: Connection, table: sa.Table) -> list[str]:
             if not column.nullable and column.server_default is None and conn.dialect.name == "sqlite":
                 raise RuntimeError(f"{table.name}.{column.name}: a NOT NULL column needs a default to be added")
             done.append(f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {_column_ddl(conn, column)}")
-        elif conn.dialect.name != "sqlite" and _narrower(stored[column.name]["type"], column.type):
+        elif conn.dialect.name != "sqlite" and (_narrower(stored[column.name]["type"], column.type)
+                                                 or (column.nullable and not stored[column.name]["nullable"])):
             done.append(f"ALTER TABLE {preparer.quote(table.name)} MODIFY COLUMN {_column_ddl(conn, column)}")
     for statement in done:
         conn.exec_driver_sql(statement)
+    if conn.dialect.name == "sqlite" and any(c.nullable and not stored[c.name]["nullable"]
+                                             for c in table.columns if c.name in stored):
+        done.append(_rebuild_sqlite(conn, table))
     return done
+
+
+def _rebuild_sqlite(conn: Connection, table: sa.Table) -> str:
+    """SQLite cannot alter a column: the table is made anew under its name and the rows copied over."""
+    q = conn.dialect.identifier_preparer.quote
+    old = f"{table.name}_before_upgrade"
+    conn.exec_driver_sql(f"ALTER TABLE {q(table.name)} RENAME TO {q(old)}")
+    for (index,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                         "AND sql IS NOT NULL", (old,)).all():
+        conn.exec_driver_sql(f"DROP INDEX {q(index)}")  # its name is the new table's to take
+    table.create(conn)
+    columns = ", ".join(q(c.name) for c in table.columns)
+    conn.exec_driver_sql(f"INSERT INTO {q(table.name)} ({columns}) SELECT {columns} FROM {q(old)}")
+    conn.exec_driver_sql(f"DROP TABLE {q(old)}")
+    return f"REBUILD TABLE {table.name}"
 
 
 def upgrade_schema(databases: Databases) -> list[str]:

@@ -97,6 +97,9 @@ class Items:
     # How relation codes name these rows: deleting a point a container's battery references answers
     # ``API.THERE_IS_RELATION_WITH_<OWNER>_<relation>`` (default: the key, upper-cased).
     relation: str = ""
+    # Bindings of each served row (a container battery's points): ``owner_column`` names the row's id in
+    # the binding table; served at ``/<owner>/{id}/<key>/{iid}/<binding>``; deleted with the row.
+    bindings: tuple[Binding, ...] = ()
 
     @property
     def refs(self) -> tuple[Ref, ...]:
@@ -135,7 +138,29 @@ class Children:
     family: str
     via: str
     create_verbs: tuple[str, ...] = ()  # also create children here, the owner taken from the path
-    owned: bool = False
+    owned: bool = False  # owned children are also served one by one below their owner, with their bindings
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A read-only view ``/<owner>/{id}/<name>``: the ``family`` entities whose ``column`` holds one of the
+    targets reached from the owner through the bindings named in ``through``, hop by hop (a station's
+    containers, then their data sources: ``family="point", column="data_source_id"`` lists their points)."""
+
+    name: str
+    family: str
+    column: str
+    through: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BoundBy:
+    """A read-only view ``/<owner>/{id}/<name>``: the ``family`` entities whose binding ``binding`` binds the
+    owner (a meter's spaces: the spaces whose ``meters`` binding holds it)."""
+
+    name: str
+    family: str
+    binding: str
 
 
 class Caller(Protocol):
@@ -215,6 +240,9 @@ class Family:
     enrich: Callable[[Connection, list[dict[str, Any]]], None] | None = None
     # Deleting the entity also deletes its own binding rows, in the same transaction (else they block it).
     delete_bindings: bool = False
+    reached: tuple[Reached, ...] = ()
+    bound_by: tuple[BoundBy, ...] = ()
+    item_post_clones: bool = False  # v6.7.0 clones equipment with POST /x/{id}
 
     def __post_init__(self) -> None:
         if not self.path:
@@ -299,6 +327,8 @@ class Registry:
             targets = [r.target for r in family.refs] + [b.target for b in family.bindings]
             targets += [c.family for c in family.children] + [lk.family for lk in family.lookups]
             targets += [r.target for items in family.items for r in items.refs]
+            targets += [b.target for items in family.items for b in items.bindings]
+            targets += [v.family for v in family.reached] + [v.family for v in family.bound_by]
             for target in targets:
                 if target not in self.families:
                     raise ValueError(f"{family.singular} refers to unknown family {target}")
@@ -321,6 +351,10 @@ class Registry:
 
     def binders(self, singular: str) -> list[tuple[Family, Binding]]:
         return [(f, b) for f in self for b in f.bindings if b.target == singular]
+
+    def row_binders(self, singular: str) -> list[tuple[Family, Items, Binding]]:
+        """Bindings of owned rows whose target is ``singular`` (a container battery's points)."""
+        return [(f, items, b) for f in self for items in f.items for b in items.bindings if b.target == singular]
 
     def item_referrers(self, singular: str) -> list[tuple[Family, Items, Ref]]:
         """Owned rows of any family whose ``Ref`` fields point at ``singular`` (a battery's SOC point)."""

@@ -170,8 +170,14 @@ class OwnedRows:
                     return f"API.THERE_IS_RELATION_WITH_{other.key.upper()}"
         return None
 
-    def delete(self, conn: Connection, parent_id: int) -> None:
-        conn.execute(sa.delete(self.table).where(self.parent == parent_id))
+    def delete(self, conn: Connection, parent_id: int, row_id: int | None = None) -> int:
+        """The owner's rows (or one of them) with their bindings; answers how many rows went."""
+        where = [self.parent == parent_id, *([self.table.c.id == row_id] if row_id is not None else [])]
+        for binding in self.spec.bindings:
+            link = binding.table
+            conn.execute(sa.delete(link).where(link.c[binding.owner_column].in_(
+                sa.select(self.table.c.id).where(*where))))
+        return int(conn.execute(sa.delete(self.table).where(*where)).rowcount)
 
     def copy(self, conn: Connection, from_id: int, to_id: int, maps: Mapping[str, IdMap]) -> IdMap:
         rows = [{**{k: v for k, v in r.items() if k not in ("id", self.spec.parent_column)}, SOURCE_ID: r["id"]}

@@ -13,6 +13,7 @@ Routes per family (each only when the spec enables it):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import falcon
@@ -20,6 +21,7 @@ import falcon
 from myems_api.engine.family import Binding, Children
 from myems_api.engine.fields import Invalid, parse_id
 from myems_api.engine.items import OwnedRows
+from myems_api.engine.parts import child_endpoints, row_endpoints
 from myems_api.engine.store import MAX_PAGE, FamilyStore
 from myems_api.errors import bad_request
 from myems_api.http import Endpoint, query_int, read_data, read_json
@@ -54,23 +56,40 @@ class FamilyRoutes:
             found.append(Endpoint(f.path + "/{id}/import").add("POST", f.write_policy, self.on_import)
                          .add("PUT", f.write_policy, self.on_import))
             found.append(Endpoint(f.path + "/{id}/clone").add("POST", f.write_policy, self.on_clone))
+        found.extend(self._view_endpoints())
+        if f.item_post_clones:
+            item.add("POST", f.write_policy, self.on_clone)
+        if f.portable and f.item_post_imports:
+            item.add("POST", f.write_policy, self.on_import)
+        if f.portable and f.collection_clone:
+            found.append(Endpoint(f.path + "/clone").add("POST", f.write_policy, self.on_collection_clone))
+        return [e for e in found if e.policies]
+
+    def _view_endpoints(self) -> list[Endpoint]:
+        """Bindings, owned rows and parts, children and the views reached through bindings."""
+        f, found = self.family, []
         for binding in f.bindings:
             found.extend(self._binding_endpoints(binding))
         for owned in self.store.owned:
             if owned.spec.served:
                 found.extend(self._row_endpoints(owned))
+            found.extend(row_endpoints(self.store, owned, self.max_body))
         for view in f.children:
+            if view.owned:
+                found.extend(child_endpoints(self.store, view, self.max_body))
             children = Endpoint(f"{f.path}/{{id}}/{view.name}").add(
                 "GET", f.read_policy, lambda req, resp, id, view=view: self.on_children(req, resp, id, view))
             for verb in view.create_verbs:
                 children.add(verb, f.write_policy,
                              lambda req, resp, id, view=view: self.on_child_create(req, resp, id, view))
             found.append(children)
-        if f.portable and f.item_post_imports:
-            item.add("POST", f.write_policy, self.on_import)
-        if f.portable and f.collection_clone:
-            found.append(Endpoint(f.path + "/clone").add("POST", f.write_policy, self.on_collection_clone))
-        return [e for e in found if e.policies]
+        for reached in f.reached:
+            found.append(Endpoint(f"{f.path}/{{id}}/{reached.name}").add(
+                "GET", f.read_policy, lambda req, resp, id, v=reached: self._answer(resp, self.store.reached, id, v)))
+        for bound_by in f.bound_by:
+            found.append(Endpoint(f"{f.path}/{{id}}/{bound_by.name}").add(
+                "GET", f.read_policy, lambda req, resp, id, v=bound_by: self._answer(resp, self.store.bound_by, id, v)))
+        return found
 
     def _binding_endpoints(self, binding: Binding) -> list[Endpoint]:
         f = self.family
@@ -116,6 +135,9 @@ class FamilyRoutes:
         return [rows, row]
 
     # ------------------------------------------------------------------ responders
+    def _answer(self, resp: falcon.Response, view: Callable[[int, Any], Any], id: str, spec: Any) -> None:
+        resp.media = view(self.store.parse_id(id), spec)
+
     def on_list(self, req: falcon.Request, resp: falcon.Response) -> None:
         limit = query_int(req, "limit", 1, MAX_PAGE)
         after = query_int(req, "after", 0, 2**63 - 1)

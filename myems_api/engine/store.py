@@ -10,17 +10,32 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from myems_api.engine.family import Binding, Caller, Children, Family, Filter, Registry
+from myems_api.engine.family import Binding, BoundBy, Caller, Children, Family, Filter, Reached, Registry
 from myems_api.engine.fields import Context, Derived, Field, Invalid, Ref, parse_id
 from myems_api.engine.items import IdMap, OwnedRows
 from myems_api.errors import ApiError, bad_request, conflict, not_found, refused
 
 MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Holder:
+    """What holds a binding: an entity of the family, or one of its parts (a row of ``table`` that ``where``
+    says belongs to the owner ``owner`` names). Codes: ``not_found`` for the holder, ``prefix`` of the
+    relation codes (``API.<prefix>_POINT_RELATION_EXISTS``), ``owner_not_found`` when the owner is absent."""
+
+    table: sa.Table
+    where: sa.ColumnElement[bool]
+    not_found: str
+    prefix: str
+    owner: sa.Select[Any] | None = None
+    owner_not_found: str = ""
 
 
 class RowShape:
@@ -402,6 +417,9 @@ class FamilyStore:
             checks.append((binding.table, binding.target_column, owner.relation_code))
         for binding in self.family.bindings if not self.family.delete_bindings else ():
             checks.append((binding.table, binding.owner_column, self.registry[binding.target].relation_code))
+        for other, items, binding in self.registry.row_binders(singular):
+            checks.append((binding.table, binding.target_column, f"API.THERE_IS_RELATION_WITH_{other.upper}_"
+                           f"{items.relation or items.key.upper()}"))
         for other, items, ref in self.registry.item_referrers(singular):
             if items.table.name not in owned_tables:
                 relation = items.relation or items.key.upper()
@@ -587,11 +605,33 @@ class FamilyStore:
     def target_store(self, binding: Binding) -> FamilyStore:
         return self.other(binding.target)
 
-    def bound(self, entity_id: int, binding: Binding) -> list[dict[str, Any]]:
+    def holder(self) -> Holder:
+        return Holder(self.table, sa.true(), self.family.not_found_code, self.family.upper)
+
+    def row_holder(self, owner_id: int, table: sa.Table, owner_column: str, served: str) -> Holder:
+        """An owned row or part (a container's battery) as the holder of its own bindings."""
+        prefix = f"{self.family.upper}_{served.upper()}"
+        return Holder(table, table.c[owner_column] == owner_id, f"API.{prefix}_NOT_FOUND", served.upper(),
+                      sa.select(self.table.c.id).where(self.table.c.id == owner_id), self.family.not_found_code)
+
+    def child_holder(self, owner_id: int, view: Children) -> Holder:
+        """An owned child (a microgrid's battery) as its owner's part: found only below that owner."""
+        child = self.child_store(view)
+        column = child.table.c[self.registry.owner_ref(view).column]
+        return Holder(child.table, column == owner_id, child.family.not_found_code, child.family.upper,
+                      sa.select(self.table.c.id).where(self.table.c.id == owner_id), self.family.not_found_code)
+
+    def _held(self, conn: Connection, holder: Holder, entity_id: int) -> None:
+        if holder.owner is not None and conn.execute(holder.owner).first() is None:
+            raise not_found(holder.owner_not_found)
+        if conn.execute(sa.select(holder.table.c.id).where(holder.table.c.id == entity_id, holder.where)).first() \
+                is None:
+            raise not_found(holder.not_found)
+
+    def bound(self, entity_id: int, binding: Binding, holder: Holder | None = None) -> list[dict[str, Any]]:
         link = binding.table
         with self.reader.connect() as conn:
-            if not self._exists(conn, self.table, entity_id):
-                raise not_found(self.family.not_found_code)
+            self._held(conn, holder or self.holder(), entity_id)
             links = conn.execute(sa.select(link).where(link.c[binding.owner_column] == entity_id)).mappings().all()
         extras = {row[binding.target_column]: {f.key: f.render(row[f.column], self.ctx) for f in binding.extra}
                   for row in links}
@@ -612,20 +652,21 @@ class FamilyStore:
         return values
 
     def _link(self, conn: Connection, binding: Binding, owner_id: int, target_id: int,
-              extra: dict[str, Any]) -> None:
+              extra: dict[str, Any], prefix: str = "") -> None:
         """One binding row: twice is a conflict, and the binding's own check must pass."""
         link = binding.table
         exists = conn.execute(sa.select(link.c.id).where(
             link.c[binding.owner_column] == owner_id, link.c[binding.target_column] == target_id)).first()
         if exists is not None:
-            raise conflict(f"API.{self.family.upper}_{binding.target.upper()}_RELATION_EXISTS")
+            raise conflict(f"API.{prefix or self.family.upper}_{binding.target.upper()}_RELATION_EXISTS")
         code = binding.check(conn, owner_id, target_id) if binding.check else None
         if code:
             raise refused(code)
         conn.execute(sa.insert(link).values({binding.owner_column: owner_id,
                                              binding.target_column: target_id, **extra}))
 
-    def bind(self, entity_id: int, binding: Binding, payload: Mapping[str, Any]) -> int:
+    def bind(self, entity_id: int, binding: Binding, payload: Mapping[str, Any], holder: Holder | None = None) -> int:
+        holder = holder or self.holder()
         target_family = self.registry[binding.target]
         try:
             target_id = parse_id(payload.get(binding.target_key))
@@ -633,22 +674,46 @@ class FamilyStore:
             raise bad_request(target_family.invalid_id_code) from exc
         extra = self._extra_values(binding, payload)
         with self.engine.begin() as conn:
-            if not self._exists(conn, self.table, entity_id):
-                raise not_found(self.family.not_found_code)
+            self._held(conn, holder, entity_id)
             if not self._exists(conn, target_family.table, target_id):
                 raise not_found(target_family.not_found_code)
-            self._link(conn, binding, entity_id, target_id, extra)
+            self._link(conn, binding, entity_id, target_id, extra, holder.prefix)
         return target_id
 
-    def unbind(self, entity_id: int, binding: Binding, target_id: int) -> None:
+    def unbind(self, entity_id: int, binding: Binding, target_id: int, holder: Holder | None = None) -> None:
+        holder = holder or self.holder()
         link = binding.table
         with self.engine.begin() as conn:
-            if not self._exists(conn, self.table, entity_id):
-                raise not_found(self.family.not_found_code)
+            self._held(conn, holder, entity_id)
             result = conn.execute(sa.delete(link).where(
                 link.c[binding.owner_column] == entity_id, link.c[binding.target_column] == target_id))
             if result.rowcount == 0:
-                raise not_found(f"API.{self.family.upper}_{binding.target.upper()}_RELATION_NOT_FOUND")
+                raise not_found(f"API.{holder.prefix}_{binding.target.upper()}_RELATION_NOT_FOUND")
+
+    # ------------------------------------------------------------------ views reached through bindings
+    def reached(self, entity_id: int, view: Reached) -> list[dict[str, Any]]:
+        """See :class:`Reached`: the ids are carried hop by hop, one query per hop."""
+        family, ids = self.family, [entity_id]
+        with self.reader.connect() as conn:
+            if not self._exists(conn, self.table, entity_id):
+                raise not_found(self.family.not_found_code)
+            for name in view.through:
+                binding = family.binding(name)
+                link = binding.table
+                ids = list(conn.execute(sa.select(link.c[binding.target_column]).distinct().where(
+                    link.c[binding.owner_column].in_(ids))).scalars()) if ids else []
+                family = self.registry[binding.target]
+        target = self.other(view.family)
+        return target.find(where=target.table.c[view.column].in_(ids)) if ids else []
+
+    def bound_by(self, entity_id: int, view: BoundBy) -> list[dict[str, Any]]:
+        binding = self.registry[view.family].binding(view.binding)
+        link, target = binding.table, self.other(view.family)
+        with self.reader.connect() as conn:
+            if not self._exists(conn, self.table, entity_id):
+                raise not_found(self.family.not_found_code)
+        owners = sa.select(link.c[binding.owner_column]).where(link.c[binding.target_column] == entity_id)
+        return target.find(where=target.table.c.id.in_(owners))
 
     # ------------------------------------------------------------------ owned rows served one by one
     def owned_rows(self, key: str) -> OwnedRows:
@@ -706,6 +771,5 @@ class FamilyStore:
             code = owned.linked_from(conn, entity_id, row_id)
             if code:
                 raise conflict(code)
-            result = conn.execute(sa.delete(owned.table).where(owned.table.c.id == row_id, owned.parent == entity_id))
-            if result.rowcount == 0:
+            if owned.delete(conn, entity_id, row_id) == 0:
                 raise not_found(self._row_codes(owned)[1])

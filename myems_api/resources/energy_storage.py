@@ -48,82 +48,28 @@ sends ``{"energy_storage_container_id": 1}``: a sensor is bound with ``{"sensor_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from myems_api.db import power_station_tables as tables
-from myems_api.db import schema
-from myems_api.engine.family import ADMIN, Binding, Family, Items, ItemsCheck
+from myems_api.engine.family import ADMIN, Binding, Family, Items
 from myems_api.engine.fields import Choice, Derived, Field, Name, Number, Ref, Text
-from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, has_diagram, is_electricity, svg_id_alias
+from myems_api.resources.asset_parts import at_least_zero, part_rows
+from myems_api.resources.equipment import DATA_SOURCE_POINTS
+from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, has_diagram, svg_id_alias
 from myems_api.resources.power_plants import station_fields, stored_svg
 from myems_api.resources.tariffs import PEAK_TYPES, TIME_OF_DAY
 
-ItemsDbCheck = Callable[[Connection, list[dict[str, Any]], Mapping[str, Any], int | None], str | None]
 POWER_CODE = "API.SCHEDULE_POWER_EXCEEDS_ENERGY_STORAGE_CONTAINER_RATED_POWER"
 
 
-def point(key: str) -> Ref:
-    return Ref(key, family="point")
-
-
-def meter(key: str) -> Ref:
-    return Ref(key, family="meter")
-
-
-def at_least_zero(key: str) -> Number:
-    return Number(key, min=0)
-
-
-def rows_fit(kind: str, pairs: tuple[tuple[str, str], ...] = ()) -> ItemsCheck:
-    """Names unique among the rows; each (a, b) pair of meters names two different meters."""
-    def check(rows: list[dict[str, Any]], container: Mapping[str, Any]) -> str | None:
-        names = [r["name"].casefold() for r in rows]
-        if len(set(names)) != len(names):
-            return f"API.ENERGY_STORAGE_CONTAINER_{kind}_NAME_IS_ALREADY_IN_USE"
-        for a, b in pairs:
-            if any(r[f"{a}_id"] == r[f"{b}_id"] for r in rows):
-                return f"API.{a.upper()}_AND_{b.upper()}_CANNOT_BE_THE_SAME"
-        return None
-    return check
-
-
-def kinds_fit(points: Mapping[str, tuple[str, ...]], meters: tuple[str, ...]) -> ItemsDbCheck:
-    """Each referenced point has one of its field's object types; each meter is an electricity meter."""
-    def check(conn: Connection, rows: list[dict[str, Any]], container: Mapping[str, Any],
-              container_id: int | None) -> str | None:
-        p, m, c = schema.points, schema.meters, schema.energy_categories
-        point_ids = {r[f"{key}_id"] for r in rows for key in points}
-        object_types = dict(conn.execute(sa.select(p.c.id, p.c.object_type).where(p.c.id.in_(point_ids))).all())
-        meter_ids = {r[f"{key}_id"] for r in rows for key in meters}
-        categories = {row.id: is_electricity(row.name, row.unit_of_measure) for row in conn.execute(
-            sa.select(m.c.id, c.c.name, c.c.unit_of_measure).join(c, c.c.id == m.c.energy_category_id)
-            .where(m.c.id.in_(meter_ids)))}
-        for r in rows:
-            wrong = next((key for key, allowed in points.items() if object_types.get(r[f"{key}_id"]) not in allowed),
-                         None)
-            if wrong:
-                return f"API.INVALID_{wrong.upper()}_OBJECT_TYPE"
-            wrong = next((key for key in meters if not categories.get(r[f"{key}_id"])), None)
-            if wrong:
-                return f"API.{wrong.upper()}_IS_NOT_AN_ELECTRICITY_METER"
-        return None
-    return check
-
-
-def equipment(key: str, served: str, table: sa.Table, *fields: Field,
-              points: Mapping[str, tuple[str, ...]], meters: tuple[str, ...] = (),
-              pairs: tuple[tuple[str, str], ...] = (), relation: str = "") -> Items:
-    """One kind of a container's named equipment rows, its references checked for existence and kind."""
-    kind = served.upper()
-    refs = [point(k) for k in points] + [meter(k) for k in meters]
-    return Items(key, table, tables.CONTAINER,
-                 (Text("name", code=f"ENERGY_STORAGE_CONTAINER_{kind}_NAME"), *refs, *fields),
-                 check=rows_fit(kind, pairs), db_check=kinds_fit(points, meters),
-                 served=served, relation=relation)
+def equipment(key: str, served: str, table: sa.Table, *fields: Field, **kwargs: Any) -> Items:
+    """One kind of a container's named equipment rows (see :func:`myems_api.resources.asset_parts.part_rows`)."""
+    return part_rows("ENERGY_STORAGE_CONTAINER", tables.CONTAINER, tables.CONTAINER_PART_POINTS, key, served, table,
+                     *fields, **kwargs)
 
 
 DAY = 86_400
@@ -171,6 +117,12 @@ power_conversion_systems = equipment(
             "total_charge_energy_point": COUNTED, "total_discharge_energy_point": COUNTED},
     relation="POWER_CONVERSION_SYSTEMS",
 )
+dcdcs, firecontrols, hvacs, stses = (
+    equipment(key, served, table, points={})
+    for key, served, table in (("dcdcs", "dcdc", tables.energy_storage_container_dcdcs),
+                               ("firecontrols", "firecontrol", tables.energy_storage_container_firecontrols),
+                               ("hvacs", "hvac", tables.energy_storage_container_hvacs),
+                               ("stses", "sts", tables.energy_storage_container_stses)))
 schedules = Items(
     "schedules", tables.energy_storage_container_schedules, tables.CONTAINER,
     (Text("start_time_of_day", max_len=8, pattern=TIME_OF_DAY), Text("end_time_of_day", max_len=8, pattern=TIME_OF_DAY),
@@ -185,8 +137,13 @@ energy_storage_containers = Family(
         stored_svg(), Text("description", max_len=4096, required=False, null=True),
         Derived("qrcode", template="energystoragecontainer:{}"),
     ),
-    items=(batteries, grids, loads, power_conversion_systems, schedules),
-    bindings=(Binding("sensors", "sensor", tables.energy_storage_containers_sensors, tables.CONTAINER, "sensor_id"),),
+    items=(batteries, grids, loads, power_conversion_systems, dcdcs, firecontrols, hvacs, stses, schedules),
+    bindings=(Binding("sensors", "sensor", tables.energy_storage_containers_sensors, tables.CONTAINER, "sensor_id"),
+              Binding("commands", "command", tables.energy_storage_containers_commands, tables.CONTAINER,
+                      "command_id"),
+              Binding("datasources", "data_source", tables.energy_storage_containers_data_sources,
+                      tables.CONTAINER, "data_source_id")),
+    reached=(DATA_SOURCE_POINTS,),
     reshape_in=svg_id_alias,
     delete_bindings=True,
     portable=True,
@@ -201,6 +158,7 @@ energy_storage_power_stations = Family(
         Binding("users", "user", tables.energy_storage_power_stations_users, tables.STATION, "user_id",
                 read_policy=ADMIN, exported=False),
     ),
+    reached=(replace(DATA_SOURCE_POINTS, through=("containers", "datasources")),),
     checks=(has_diagram,),
     reshape_in=svg_id_alias,
     delete_bindings=True,

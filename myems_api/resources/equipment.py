@@ -19,12 +19,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+import falcon
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from myems_api.db import schema
-from myems_api.engine.family import Family, Items, bindings_to
+from myems_api.engine.family import READ, Family, Items, Reached, bindings_to
 from myems_api.engine.fields import Bool, Choice, Derived, Int, Name, Ref, Text
+from myems_api.engine.store import FamilyStore
+from myems_api.http import Endpoint
 from myems_api.resources.meters import metering_by_uuid
 from myems_api.svg import Svg
 
@@ -102,12 +105,17 @@ def equipment_fields(prefix: str) -> tuple[Any, ...]:
     )
 
 
+# The points of the data sources an equipment is bound to: what its parameters can name.
+DATA_SOURCE_POINTS = Reached("datasourcepoints", "point", "data_source_id", ("datasources",))
+
 equipments = Family(
     "equipment", "equipments", schema.equipments,
     fields=equipment_fields("equipment"),
     bindings=bindings_to("equipment_id", schema.equipments_links),
     items=(parameters(schema.equipment_parameters, "equipment_id", "EQUIPMENT"),),
+    reached=(replace(DATA_SOURCE_POINTS, name="addpoints"),),
     portable=True,
+    item_post_clones=True,
 )
 
 combined_equipments = Family(
@@ -116,7 +124,27 @@ combined_equipments = Family(
     bindings=tuple(replace(b, unbind_verbs=("DELETE", "POST")) if b.target == "command" else b
                    for b in bindings_to("combined_equipment_id", schema.combined_equipments_links)),
     items=(parameters(schema.combined_equipment_parameters, "combined_equipment_id", "COMBINED_EQUIPMENT"),),
+    reached=(DATA_SOURCE_POINTS,),
     portable=True,
+    item_post_clones=True,
 )
+
+
+class EditPoints:
+    """``GET /equipments/{id}/editpoints/{pid}``: the points a parameter being edited may name (those of the
+    equipment's data sources), the parameter's own point first, as the v6.7.0 admin UI lists them."""
+
+    def __init__(self, store: FamilyStore) -> None:
+        self.store = store
+
+    def endpoints(self) -> list[Endpoint]:
+        return [Endpoint(f"{self.store.family.path}/{{id}}/editpoints/{{pid}}").add("GET", READ, self.on_get)]
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, id: str, pid: str) -> None:
+        store, owned = self.store, self.store.owned_rows("parameters")
+        entity_id = store.parse_id(id)
+        current = store.row(entity_id, owned, store.parse_row_id(owned, pid)).get("point_id")
+        points = store.reached(entity_id, replace(DATA_SOURCE_POINTS, name="editpoints"))
+        resp.media = sorted(points, key=lambda p: p["id"] != current)
 
 FAMILIES = (equipments, combined_equipments)

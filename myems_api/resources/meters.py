@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from myems_api.db import schema
 from myems_api.engine.checks import no_cycle
-from myems_api.engine.family import ADMIN, Binding, Children, Family, Guard, Items
+from myems_api.engine.family import ADMIN, Binding, BoundBy, Children, Family, Guard, Items
 from myems_api.engine.fields import Bool, Choice, Context, Derived, Int, JsonText, Name, Number, Ref, Text
 from myems_api.engine.store import FamilyStore
 from myems_api.errors import ApiError
@@ -182,6 +182,10 @@ meters = Family(
                                                   "API.CANNOT_SET_EXISTING_SUBMETER_AS_MASTER_METER")),
     bindings=(Binding("points", "point", schema.meters_points, "meter_id", "point_id", check=bind_point_to_meter),
               Binding("commands", "command", schema.meters_commands, "meter_id", "command_id")),
+    # Where a meter is used: the entities whose ``meters`` binding holds it.
+    bound_by=tuple(BoundBy(plural.replace("_", ""), singular, "meters") for singular, plural in (
+        ("space", "spaces"), ("equipment", "equipments"), ("combined_equipment", "combined_equipments"),
+        ("tenant", "tenants"), ("store", "stores"), ("shopfloor", "shopfloors"))),
     children=(Children("submeters", "meter", via="master_meter"),),
     guards=(_used_in_virtual_meters("meter"), *NAMED_BY_UUID),
     portable=True,

@@ -13,10 +13,17 @@ served as an import (so are ``POST /windfarms/import`` and ``/windfarms/{id}/imp
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+
 from myems_api.db import power_station_tables as tables
-from myems_api.engine.family import Family
+from myems_api.engine.family import ADMIN, Family, Items, bindings_to
 from myems_api.engine.fields import Derived, Field, Name, Number, Ref, Text
-from myems_api.resources.microgrids import has_diagram, svg_id_alias
+from myems_api.resources.asset_parts import at_least_zero, part_rows, point
+from myems_api.resources.equipment import DATA_SOURCE_POINTS
+from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, has_diagram, svg_id_alias
 from myems_api.svg import Svg
 
 
@@ -30,7 +37,7 @@ def station_fields(prefix: str) -> tuple[Field, ...]:
     return (
         Name(),
         Text("address", code="ADDRESS_VALUE"),
-        Text("postal_code", max_len=32, code="POSTAL_CODE_VALUE"),
+        Text("postal_code", max_len=32, code="POSTAL_CODE_VALUE", required=False, null=True),  # v6.7.0 has none
         Number("latitude", min=-90, max=90, code="LATITUDE_VALUE"),
         Number("longitude", min=-180, max=180, code="LONGITUDE_VALUE"),
         Number("capacity", min=0, code="CAPACITY_VALUE"),
@@ -41,11 +48,37 @@ def station_fields(prefix: str) -> tuple[Field, ...]:
     )
 
 
+def pv_part(key: str, served: str, table: sa.Table, *fields: Field, **kwargs: Any) -> Items:
+    return part_rows("PHOTOVOLTAIC_POWER_STATION", tables.PV_STATION, tables.PV_PART_POINTS, key, served, table,
+                     *fields, **kwargs)
+
+
+def optional_points(names: tuple[str, ...]) -> tuple[Field, ...]:
+    return tuple(point(name, required=False) for name in names)
+
+
+pv_grids = pv_part("grids", "grid", tables.photovoltaic_power_station_grids, at_least_zero("capacity"),
+                   *optional_points(tables.ELECTRICAL_POINTS), points={"power_point": MEASURED},
+                   meters=("buy_meter", "sell_meter"), pairs=(("buy_meter", "sell_meter"),))
+pv_invertors = pv_part(
+    "invertors", "invertor", tables.photovoltaic_power_station_invertors,
+    Text("model"), Text("serial_number"), *optional_points(tables.INVERTOR_POINTS),
+    points={"invertor_state_point": STATE, "communication_state_point": STATE, "total_energy_point": COUNTED},
+    meters=("generation_meter",))
+pv_loads = pv_part("loads", "load", tables.photovoltaic_power_station_loads, at_least_zero("rated_input_power"),
+                   *optional_points(tables.ELECTRICAL_POINTS), points={"power_point": MEASURED}, meters=("meter",))
+
 photovoltaic_power_stations = Family(
     "photovoltaic_power_station", "photovoltaic_power_stations", tables.photovoltaic_power_stations,
     fields=station_fields("photovoltaicpowerstation"),
     checks=(has_diagram,),
+    items=(pv_grids, pv_invertors, pv_loads),
+    # Accounts are an instance's own: listed to admins only, copied by clones, never exported.
+    bindings=tuple(replace(b, read_policy=ADMIN, exported=False) if b.target == "user" else b
+                   for b in bindings_to(tables.PV_STATION, tables.photovoltaic_power_stations_links)),
+    reached=(DATA_SOURCE_POINTS,),
     reshape_in=svg_id_alias,
+    delete_bindings=True,
     portable=True,
 )
 

@@ -42,6 +42,18 @@ CREATE INDEX ix_tbl_combined_equipments_commands_combined_equipment_id ON tbl_co
 
 CREATE INDEX ix_tbl_combined_equipments_commands_command_id ON tbl_combined_equipments_commands (command_id);
 
+CREATE TABLE tbl_combined_equipments_data_sources (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	combined_equipment_id BIGINT NOT NULL, 
+	data_source_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (combined_equipment_id, data_source_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_combined_equipments_data_sources_combined_equipment_id ON tbl_combined_equipments_data_sources (combined_equipment_id);
+
+CREATE INDEX ix_tbl_combined_equipments_data_sources_data_source_id ON tbl_combined_equipments_data_sources (data_source_id);
+
 CREATE TABLE tbl_combined_equipments_equipments (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	combined_equipment_id BIGINT NOT NULL, 
@@ -381,6 +393,86 @@ CREATE INDEX ix_tbl_energy_storage_containers_batteries_power_point_id ON tbl_en
 
 CREATE INDEX ix_tbl_energy_storage_containers_batteries_soc_point_id ON tbl_energy_storage_containers_batteries (soc_point_id);
 
+CREATE TABLE tbl_energy_storage_containers_bmses_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	bms_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (bms_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_bmses_points_bms_id ON tbl_energy_storage_containers_bmses_points (bms_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_bmses_points_point_id ON tbl_energy_storage_containers_bmses_points (point_id);
+
+CREATE TABLE tbl_energy_storage_containers_commands (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	command_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, command_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_commands_command_id ON tbl_energy_storage_containers_commands (command_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_commands_energy_storage_50ce ON tbl_energy_storage_containers_commands (energy_storage_container_id);
+
+CREATE TABLE tbl_energy_storage_containers_data_sources (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	data_source_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, data_source_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_data_sources_data_source_id ON tbl_energy_storage_containers_data_sources (data_source_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_data_sources_energy_sto_46cf ON tbl_energy_storage_containers_data_sources (energy_storage_container_id);
+
+CREATE TABLE tbl_energy_storage_containers_dcdcs (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_dcdcs_energy_storage_co_24fa ON tbl_energy_storage_containers_dcdcs (energy_storage_container_id);
+
+CREATE TABLE tbl_energy_storage_containers_dcdcs_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	dcdc_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (dcdc_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_dcdcs_points_dcdc_id ON tbl_energy_storage_containers_dcdcs_points (dcdc_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_dcdcs_points_point_id ON tbl_energy_storage_containers_dcdcs_points (point_id);
+
+CREATE TABLE tbl_energy_storage_containers_firecontrols (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_firecontrols_energy_sto_edf3 ON tbl_energy_storage_containers_firecontrols (energy_storage_container_id);
+
+CREATE TABLE tbl_energy_storage_containers_firecontrols_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	firecontrol_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (firecontrol_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_firecontrols_points_fir_634c ON tbl_energy_storage_containers_firecontrols_points (firecontrol_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_firecontrols_points_point_id ON tbl_energy_storage_containers_firecontrols_points (point_id);
+
 CREATE TABLE tbl_energy_storage_containers_grids (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	energy_storage_container_id BIGINT NOT NULL, 
@@ -401,6 +493,40 @@ CREATE INDEX ix_tbl_energy_storage_containers_grids_power_point_id ON tbl_energy
 
 CREATE INDEX ix_tbl_energy_storage_containers_grids_sell_meter_id ON tbl_energy_storage_containers_grids (sell_meter_id);
 
+CREATE TABLE tbl_energy_storage_containers_grids_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	grid_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (grid_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_grids_points_grid_id ON tbl_energy_storage_containers_grids_points (grid_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_grids_points_point_id ON tbl_energy_storage_containers_grids_points (point_id);
+
+CREATE TABLE tbl_energy_storage_containers_hvacs (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_hvacs_energy_storage_co_895f ON tbl_energy_storage_containers_hvacs (energy_storage_container_id);
+
+CREATE TABLE tbl_energy_storage_containers_hvacs_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	hvac_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (hvac_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_hvacs_points_hvac_id ON tbl_energy_storage_containers_hvacs_points (hvac_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_hvacs_points_point_id ON tbl_energy_storage_containers_hvacs_points (point_id);
+
 CREATE TABLE tbl_energy_storage_containers_loads (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	energy_storage_container_id BIGINT NOT NULL, 
@@ -417,6 +543,30 @@ CREATE INDEX ix_tbl_energy_storage_containers_loads_energy_storage_co_a410 ON tb
 CREATE INDEX ix_tbl_energy_storage_containers_loads_meter_id ON tbl_energy_storage_containers_loads (meter_id);
 
 CREATE INDEX ix_tbl_energy_storage_containers_loads_power_point_id ON tbl_energy_storage_containers_loads (power_point_id);
+
+CREATE TABLE tbl_energy_storage_containers_loads_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	load_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (load_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_loads_points_load_id ON tbl_energy_storage_containers_loads_points (load_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_loads_points_point_id ON tbl_energy_storage_containers_loads_points (point_id);
+
+CREATE TABLE tbl_energy_storage_containers_pcses_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	pcs_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (pcs_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_pcses_points_pcs_id ON tbl_energy_storage_containers_pcses_points (pcs_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_pcses_points_point_id ON tbl_energy_storage_containers_pcses_points (point_id);
 
 CREATE TABLE tbl_energy_storage_containers_power_conversion_systems (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -468,12 +618,34 @@ CREATE INDEX ix_tbl_energy_storage_containers_sensors_energy_storage__b394 ON tb
 
 CREATE INDEX ix_tbl_energy_storage_containers_sensors_sensor_id ON tbl_energy_storage_containers_sensors (sensor_id);
 
+CREATE TABLE tbl_energy_storage_containers_stses (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	energy_storage_container_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (energy_storage_container_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_stses_energy_storage_co_1691 ON tbl_energy_storage_containers_stses (energy_storage_container_id);
+
+CREATE TABLE tbl_energy_storage_containers_stses_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	sts_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (sts_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_storage_containers_stses_points_point_id ON tbl_energy_storage_containers_stses_points (point_id);
+
+CREATE INDEX ix_tbl_energy_storage_containers_stses_points_sts_id ON tbl_energy_storage_containers_stses_points (sts_id);
+
 CREATE TABLE tbl_energy_storage_power_stations (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
 	uuid VARCHAR(36) NOT NULL, 
 	address VARCHAR(255) NOT NULL, 
-	postal_code VARCHAR(32) NOT NULL, 
+	postal_code VARCHAR(32), 
 	latitude NUMERIC(21, 6) NOT NULL, 
 	longitude NUMERIC(21, 6) NOT NULL, 
 	capacity NUMERIC(21, 6) NOT NULL, 
@@ -545,6 +717,18 @@ CREATE TABLE tbl_equipments_commands (
 CREATE INDEX ix_tbl_equipments_commands_command_id ON tbl_equipments_commands (command_id);
 
 CREATE INDEX ix_tbl_equipments_commands_equipment_id ON tbl_equipments_commands (equipment_id);
+
+CREATE TABLE tbl_equipments_data_sources (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	equipment_id BIGINT NOT NULL, 
+	data_source_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (equipment_id, data_source_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_equipments_data_sources_data_source_id ON tbl_equipments_data_sources (data_source_id);
+
+CREATE INDEX ix_tbl_equipments_data_sources_equipment_id ON tbl_equipments_data_sources (equipment_id);
 
 CREATE TABLE tbl_equipments_meters (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -760,6 +944,30 @@ CREATE INDEX ix_tbl_microgrids_batteries_power_point_id ON tbl_microgrids_batter
 
 CREATE INDEX ix_tbl_microgrids_batteries_soc_point_id ON tbl_microgrids_batteries (soc_point_id);
 
+CREATE TABLE tbl_microgrids_bmses_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	bms_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (bms_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_bmses_points_bms_id ON tbl_microgrids_bmses_points (bms_id);
+
+CREATE INDEX ix_tbl_microgrids_bmses_points_point_id ON tbl_microgrids_bmses_points (point_id);
+
+CREATE TABLE tbl_microgrids_data_sources (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	microgrid_id BIGINT NOT NULL, 
+	data_source_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (microgrid_id, data_source_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_data_sources_data_source_id ON tbl_microgrids_data_sources (data_source_id);
+
+CREATE INDEX ix_tbl_microgrids_data_sources_microgrid_id ON tbl_microgrids_data_sources (microgrid_id);
+
 CREATE TABLE tbl_microgrids_evchargers (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -779,6 +987,18 @@ CREATE INDEX ix_tbl_microgrids_evchargers_microgrid_id ON tbl_microgrids_evcharg
 
 CREATE INDEX ix_tbl_microgrids_evchargers_power_point_id ON tbl_microgrids_evchargers (power_point_id);
 
+CREATE TABLE tbl_microgrids_evchargers_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	evcharger_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (evcharger_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_evchargers_points_evcharger_id ON tbl_microgrids_evchargers_points (evcharger_id);
+
+CREATE INDEX ix_tbl_microgrids_evchargers_points_point_id ON tbl_microgrids_evchargers_points (point_id);
+
 CREATE TABLE tbl_microgrids_generators (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -797,6 +1017,18 @@ CREATE INDEX ix_tbl_microgrids_generators_meter_id ON tbl_microgrids_generators 
 CREATE INDEX ix_tbl_microgrids_generators_microgrid_id ON tbl_microgrids_generators (microgrid_id);
 
 CREATE INDEX ix_tbl_microgrids_generators_power_point_id ON tbl_microgrids_generators (power_point_id);
+
+CREATE TABLE tbl_microgrids_generators_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	generator_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (generator_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_generators_points_generator_id ON tbl_microgrids_generators_points (generator_id);
+
+CREATE INDEX ix_tbl_microgrids_generators_points_point_id ON tbl_microgrids_generators_points (point_id);
 
 CREATE TABLE tbl_microgrids_grids (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -819,6 +1051,18 @@ CREATE INDEX ix_tbl_microgrids_grids_microgrid_id ON tbl_microgrids_grids (micro
 CREATE INDEX ix_tbl_microgrids_grids_power_point_id ON tbl_microgrids_grids (power_point_id);
 
 CREATE INDEX ix_tbl_microgrids_grids_sell_meter_id ON tbl_microgrids_grids (sell_meter_id);
+
+CREATE TABLE tbl_microgrids_grids_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	grid_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (grid_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_grids_points_grid_id ON tbl_microgrids_grids_points (grid_id);
+
+CREATE INDEX ix_tbl_microgrids_grids_points_point_id ON tbl_microgrids_grids_points (point_id);
 
 CREATE TABLE tbl_microgrids_heatpumps (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -845,6 +1089,18 @@ CREATE INDEX ix_tbl_microgrids_heatpumps_microgrid_id ON tbl_microgrids_heatpump
 
 CREATE INDEX ix_tbl_microgrids_heatpumps_power_point_id ON tbl_microgrids_heatpumps (power_point_id);
 
+CREATE TABLE tbl_microgrids_heatpumps_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	heatpump_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (heatpump_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_heatpumps_points_heatpump_id ON tbl_microgrids_heatpumps_points (heatpump_id);
+
+CREATE INDEX ix_tbl_microgrids_heatpumps_points_point_id ON tbl_microgrids_heatpumps_points (point_id);
+
 CREATE TABLE tbl_microgrids_loads (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -863,6 +1119,30 @@ CREATE INDEX ix_tbl_microgrids_loads_meter_id ON tbl_microgrids_loads (meter_id)
 CREATE INDEX ix_tbl_microgrids_loads_microgrid_id ON tbl_microgrids_loads (microgrid_id);
 
 CREATE INDEX ix_tbl_microgrids_loads_power_point_id ON tbl_microgrids_loads (power_point_id);
+
+CREATE TABLE tbl_microgrids_loads_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	load_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (load_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_loads_points_load_id ON tbl_microgrids_loads_points (load_id);
+
+CREATE INDEX ix_tbl_microgrids_loads_points_point_id ON tbl_microgrids_loads_points (point_id);
+
+CREATE TABLE tbl_microgrids_pcses_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	pcs_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (pcs_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_pcses_points_pcs_id ON tbl_microgrids_pcses_points (pcs_id);
+
+CREATE INDEX ix_tbl_microgrids_pcses_points_point_id ON tbl_microgrids_pcses_points (point_id);
 
 CREATE TABLE tbl_microgrids_photovoltaics (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -910,6 +1190,18 @@ CREATE INDEX ix_tbl_microgrids_power_conversion_systems_today_dischar_3e10 ON tb
 CREATE INDEX ix_tbl_microgrids_power_conversion_systems_total_charge__3f01 ON tbl_microgrids_power_conversion_systems (total_charge_energy_point_id);
 
 CREATE INDEX ix_tbl_microgrids_power_conversion_systems_total_dischar_383c ON tbl_microgrids_power_conversion_systems (total_discharge_energy_point_id);
+
+CREATE TABLE tbl_microgrids_pvs_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	pv_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (pv_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_microgrids_pvs_points_point_id ON tbl_microgrids_pvs_points (point_id);
+
+CREATE INDEX ix_tbl_microgrids_pvs_points_pv_id ON tbl_microgrids_pvs_points (pv_id);
 
 CREATE TABLE tbl_microgrids_schedules (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -1003,7 +1295,7 @@ CREATE TABLE tbl_photovoltaic_power_stations (
 	name VARCHAR(255) NOT NULL, 
 	uuid VARCHAR(36) NOT NULL, 
 	address VARCHAR(255) NOT NULL, 
-	postal_code VARCHAR(32) NOT NULL, 
+	postal_code VARCHAR(32), 
 	latitude NUMERIC(21, 6) NOT NULL, 
 	longitude NUMERIC(21, 6) NOT NULL, 
 	capacity NUMERIC(21, 6) NOT NULL, 
@@ -1022,6 +1314,245 @@ CREATE INDEX ix_tbl_photovoltaic_power_stations_contact_id ON tbl_photovoltaic_p
 CREATE INDEX ix_tbl_photovoltaic_power_stations_cost_center_id ON tbl_photovoltaic_power_stations (cost_center_id);
 
 CREATE INDEX ix_tbl_photovoltaic_power_stations_svg_diagram_id ON tbl_photovoltaic_power_stations (svg_diagram_id);
+
+CREATE TABLE tbl_photovoltaic_power_stations_data_sources (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	photovoltaic_power_station_id BIGINT NOT NULL, 
+	data_source_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (photovoltaic_power_station_id, data_source_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_data_sources_data_source_id ON tbl_photovoltaic_power_stations_data_sources (data_source_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_data_sources_photovol_882c ON tbl_photovoltaic_power_stations_data_sources (photovoltaic_power_station_id);
+
+CREATE TABLE tbl_photovoltaic_power_stations_grids (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	photovoltaic_power_station_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	buy_meter_id BIGINT NOT NULL, 
+	sell_meter_id BIGINT NOT NULL, 
+	capacity NUMERIC(21, 6) NOT NULL, 
+	total_active_power_point_id BIGINT, 
+	active_power_a_point_id BIGINT, 
+	active_power_b_point_id BIGINT, 
+	active_power_c_point_id BIGINT, 
+	total_reactive_power_point_id BIGINT, 
+	reactive_power_a_point_id BIGINT, 
+	reactive_power_b_point_id BIGINT, 
+	reactive_power_c_point_id BIGINT, 
+	total_apparent_power_point_id BIGINT, 
+	apparent_power_a_point_id BIGINT, 
+	apparent_power_b_point_id BIGINT, 
+	apparent_power_c_point_id BIGINT, 
+	total_power_factor_point_id BIGINT, 
+	active_energy_import_point_id BIGINT, 
+	active_energy_export_point_id BIGINT, 
+	active_energy_net_point_id BIGINT, 
+	PRIMARY KEY (id), 
+	UNIQUE (photovoltaic_power_station_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_grids_buy_meter_id ON tbl_photovoltaic_power_stations_grids (buy_meter_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_grids_photovoltaic_po_a8c2 ON tbl_photovoltaic_power_stations_grids (photovoltaic_power_station_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_grids_power_point_id ON tbl_photovoltaic_power_stations_grids (power_point_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_grids_sell_meter_id ON tbl_photovoltaic_power_stations_grids (sell_meter_id);
+
+CREATE TABLE tbl_photovoltaic_power_stations_grids_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	grid_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (grid_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_grids_points_grid_id ON tbl_photovoltaic_power_stations_grids_points (grid_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_grids_points_point_id ON tbl_photovoltaic_power_stations_grids_points (point_id);
+
+CREATE TABLE tbl_photovoltaic_power_stations_invertors (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	photovoltaic_power_station_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	model VARCHAR(255) NOT NULL, 
+	serial_number VARCHAR(255) NOT NULL, 
+	invertor_state_point_id BIGINT NOT NULL, 
+	communication_state_point_id BIGINT NOT NULL, 
+	total_energy_point_id BIGINT NOT NULL, 
+	generation_meter_id BIGINT NOT NULL, 
+	today_energy_point_id BIGINT, 
+	efficiency_point_id BIGINT, 
+	temperature_point_id BIGINT, 
+	power_factor_point_id BIGINT, 
+	active_power_point_id BIGINT, 
+	reactive_power_point_id BIGINT, 
+	frequency_point_id BIGINT, 
+	uab_point_id BIGINT, 
+	ubc_point_id BIGINT, 
+	uca_point_id BIGINT, 
+	ua_point_id BIGINT, 
+	ub_point_id BIGINT, 
+	uc_point_id BIGINT, 
+	ia_point_id BIGINT, 
+	ib_point_id BIGINT, 
+	ic_point_id BIGINT, 
+	startup_time_point_id BIGINT, 
+	shutdown_time_point_id BIGINT, 
+	pv1_u_point_id BIGINT, 
+	pv1_i_point_id BIGINT, 
+	pv2_u_point_id BIGINT, 
+	pv2_i_point_id BIGINT, 
+	pv3_u_point_id BIGINT, 
+	pv3_i_point_id BIGINT, 
+	pv4_u_point_id BIGINT, 
+	pv4_i_point_id BIGINT, 
+	pv5_u_point_id BIGINT, 
+	pv5_i_point_id BIGINT, 
+	pv6_u_point_id BIGINT, 
+	pv6_i_point_id BIGINT, 
+	pv7_u_point_id BIGINT, 
+	pv7_i_point_id BIGINT, 
+	pv8_u_point_id BIGINT, 
+	pv8_i_point_id BIGINT, 
+	pv9_u_point_id BIGINT, 
+	pv9_i_point_id BIGINT, 
+	pv10_u_point_id BIGINT, 
+	pv10_i_point_id BIGINT, 
+	pv11_u_point_id BIGINT, 
+	pv11_i_point_id BIGINT, 
+	pv12_u_point_id BIGINT, 
+	pv12_i_point_id BIGINT, 
+	pv13_u_point_id BIGINT, 
+	pv13_i_point_id BIGINT, 
+	pv14_u_point_id BIGINT, 
+	pv14_i_point_id BIGINT, 
+	pv15_u_point_id BIGINT, 
+	pv15_i_point_id BIGINT, 
+	pv16_u_point_id BIGINT, 
+	pv16_i_point_id BIGINT, 
+	pv17_u_point_id BIGINT, 
+	pv17_i_point_id BIGINT, 
+	pv18_u_point_id BIGINT, 
+	pv18_i_point_id BIGINT, 
+	pv19_u_point_id BIGINT, 
+	pv19_i_point_id BIGINT, 
+	pv20_u_point_id BIGINT, 
+	pv20_i_point_id BIGINT, 
+	pv21_u_point_id BIGINT, 
+	pv21_i_point_id BIGINT, 
+	pv22_u_point_id BIGINT, 
+	pv22_i_point_id BIGINT, 
+	pv23_u_point_id BIGINT, 
+	pv23_i_point_id BIGINT, 
+	pv24_u_point_id BIGINT, 
+	pv24_i_point_id BIGINT, 
+	pv25_u_point_id BIGINT, 
+	pv25_i_point_id BIGINT, 
+	pv26_u_point_id BIGINT, 
+	pv26_i_point_id BIGINT, 
+	pv27_u_point_id BIGINT, 
+	pv27_i_point_id BIGINT, 
+	pv28_u_point_id BIGINT, 
+	pv28_i_point_id BIGINT, 
+	mppt_total_energy_point_id BIGINT, 
+	mppt_power_point_id BIGINT, 
+	mppt_1_energy_point_id BIGINT, 
+	mppt_2_energy_point_id BIGINT, 
+	mppt_3_energy_point_id BIGINT, 
+	mppt_4_energy_point_id BIGINT, 
+	mppt_5_energy_point_id BIGINT, 
+	mppt_6_energy_point_id BIGINT, 
+	mppt_7_energy_point_id BIGINT, 
+	mppt_8_energy_point_id BIGINT, 
+	mppt_9_energy_point_id BIGINT, 
+	mppt_10_energy_point_id BIGINT, 
+	PRIMARY KEY (id), 
+	UNIQUE (photovoltaic_power_station_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_invertors_communicati_bb2c ON tbl_photovoltaic_power_stations_invertors (communication_state_point_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_invertors_generation_meter_id ON tbl_photovoltaic_power_stations_invertors (generation_meter_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_invertors_invertor_st_c2b9 ON tbl_photovoltaic_power_stations_invertors (invertor_state_point_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_invertors_photovoltai_1811 ON tbl_photovoltaic_power_stations_invertors (photovoltaic_power_station_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_invertors_total_energ_9818 ON tbl_photovoltaic_power_stations_invertors (total_energy_point_id);
+
+CREATE TABLE tbl_photovoltaic_power_stations_invertors_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	invertor_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (invertor_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_invertors_points_invertor_id ON tbl_photovoltaic_power_stations_invertors_points (invertor_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_invertors_points_point_id ON tbl_photovoltaic_power_stations_invertors_points (point_id);
+
+CREATE TABLE tbl_photovoltaic_power_stations_loads (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	photovoltaic_power_station_id BIGINT NOT NULL, 
+	name VARCHAR(255) NOT NULL, 
+	power_point_id BIGINT NOT NULL, 
+	meter_id BIGINT NOT NULL, 
+	rated_input_power NUMERIC(21, 6) NOT NULL, 
+	total_active_power_point_id BIGINT, 
+	active_power_a_point_id BIGINT, 
+	active_power_b_point_id BIGINT, 
+	active_power_c_point_id BIGINT, 
+	total_reactive_power_point_id BIGINT, 
+	reactive_power_a_point_id BIGINT, 
+	reactive_power_b_point_id BIGINT, 
+	reactive_power_c_point_id BIGINT, 
+	total_apparent_power_point_id BIGINT, 
+	apparent_power_a_point_id BIGINT, 
+	apparent_power_b_point_id BIGINT, 
+	apparent_power_c_point_id BIGINT, 
+	total_power_factor_point_id BIGINT, 
+	active_energy_import_point_id BIGINT, 
+	active_energy_export_point_id BIGINT, 
+	active_energy_net_point_id BIGINT, 
+	PRIMARY KEY (id), 
+	UNIQUE (photovoltaic_power_station_id, name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_loads_meter_id ON tbl_photovoltaic_power_stations_loads (meter_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_loads_photovoltaic_po_ce6f ON tbl_photovoltaic_power_stations_loads (photovoltaic_power_station_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_loads_power_point_id ON tbl_photovoltaic_power_stations_loads (power_point_id);
+
+CREATE TABLE tbl_photovoltaic_power_stations_loads_points (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	load_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (load_id, point_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_loads_points_load_id ON tbl_photovoltaic_power_stations_loads_points (load_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_loads_points_point_id ON tbl_photovoltaic_power_stations_loads_points (point_id);
+
+CREATE TABLE tbl_photovoltaic_power_stations_users (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	photovoltaic_power_station_id BIGINT NOT NULL, 
+	user_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (photovoltaic_power_station_id, user_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_users_photovoltaic_po_0bac ON tbl_photovoltaic_power_stations_users (photovoltaic_power_station_id);
+
+CREATE INDEX ix_tbl_photovoltaic_power_stations_users_user_id ON tbl_photovoltaic_power_stations_users (user_id);
 
 CREATE TABLE tbl_points (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -1300,6 +1831,30 @@ CREATE INDEX ix_tbl_spaces_commands_command_id ON tbl_spaces_commands (command_i
 
 CREATE INDEX ix_tbl_spaces_commands_space_id ON tbl_spaces_commands (space_id);
 
+CREATE TABLE tbl_spaces_distribution_systems (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	distribution_system_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, distribution_system_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_distribution_systems_distribution_system_id ON tbl_spaces_distribution_systems (distribution_system_id);
+
+CREATE INDEX ix_tbl_spaces_distribution_systems_space_id ON tbl_spaces_distribution_systems (space_id);
+
+CREATE TABLE tbl_spaces_energy_flow_diagrams (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	energy_flow_diagram_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, energy_flow_diagram_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_energy_flow_diagrams_energy_flow_diagram_id ON tbl_spaces_energy_flow_diagrams (energy_flow_diagram_id);
+
+CREATE INDEX ix_tbl_spaces_energy_flow_diagrams_space_id ON tbl_spaces_energy_flow_diagrams (space_id);
+
 CREATE TABLE tbl_spaces_energy_storage_power_stations (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	space_id BIGINT NOT NULL, 
@@ -1359,6 +1914,18 @@ CREATE TABLE tbl_spaces_offline_meters (
 CREATE INDEX ix_tbl_spaces_offline_meters_offline_meter_id ON tbl_spaces_offline_meters (offline_meter_id);
 
 CREATE INDEX ix_tbl_spaces_offline_meters_space_id ON tbl_spaces_offline_meters (space_id);
+
+CREATE TABLE tbl_spaces_photovoltaic_power_stations (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	space_id BIGINT NOT NULL, 
+	photovoltaic_power_station_id BIGINT NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (space_id, photovoltaic_power_station_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_spaces_photovoltaic_power_stations_photovoltaic_p_304e ON tbl_spaces_photovoltaic_power_stations (photovoltaic_power_station_id);
+
+CREATE INDEX ix_tbl_spaces_photovoltaic_power_stations_space_id ON tbl_spaces_photovoltaic_power_stations (space_id);
 
 CREATE TABLE tbl_spaces_points (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -1892,7 +2459,7 @@ CREATE TABLE tbl_wind_farms (
 	name VARCHAR(255) NOT NULL, 
 	uuid VARCHAR(36) NOT NULL, 
 	address VARCHAR(255) NOT NULL, 
-	postal_code VARCHAR(32) NOT NULL, 
+	postal_code VARCHAR(32), 
 	latitude NUMERIC(21, 6) NOT NULL, 
 	longitude NUMERIC(21, 6) NOT NULL, 
 	capacity NUMERIC(21, 6) NOT NULL, 

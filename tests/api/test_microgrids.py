@@ -607,7 +607,8 @@ def parts_of(api: Api, microgrid_id: int) -> dict[str, list[dict[str, Any]]]:
 def test_exporting_a_microgrid_lists_its_parts_schedules_and_sensors_but_not_its_users(admin, site):
     microgrid = equipped(admin, site)
     doc = admin.get(f"{MICROGRIDS}/{microgrid['id']}/export").json
-    assert without(doc, *(k.view for k in KINDS), "schedules", "sensors") == microgrid
+    assert without(doc, *(k.view for k in KINDS), "schedules", "sensors", "datasources") == microgrid
+    assert doc["datasources"] == []
     assert "users" not in doc
     assert [s["uuid"] for s in doc["sensors"]] == [site["sensor"]["uuid"]]
     for kind in KINDS:
