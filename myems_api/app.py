@@ -16,6 +16,7 @@ import falcon
 import falcon.media
 
 from myems_api.accounts import AccountStore, LoginPolicy
+from myems_api.audit import AuditLog, AuditTrail
 from myems_api.auth import Authenticator, AuthMiddleware, Passwords
 from myems_api.config import Config
 from myems_api.db.engines import Databases
@@ -37,6 +38,7 @@ from myems_api.resources import (
     messages,
     meters,
     microgrids,
+    operations,
     point_values,
     power_plants,
     presentation,
@@ -65,7 +67,7 @@ def default_families() -> tuple[Family, ...]:
             *commands.FAMILIES, *presentation.FAMILIES, *site_settings.FAMILIES, *equipment.FAMILIES,
             *sites.FAMILIES, *diagrams.FAMILIES, *spaces.FAMILIES, *users.FAMILIES, *microgrids.FAMILIES,
             *energy_storage.FAMILIES, *power_plants.FAMILIES, *messages.FAMILIES, *files.FAMILIES,
-            *signup.FAMILIES)
+            *signup.FAMILIES, *operations.FAMILIES)
 
 
 def report_engines(config: Config, databases: Databases) -> Engines:
@@ -90,6 +92,8 @@ def create_app(config: Config, databases: Databases | None = None,
 
     endpoints: list[Endpoint] = [
         *system.Health(databases).endpoints(),
+        *system.Version().endpoints(),
+        *AuditLog(databases.system_reader, config.tz).endpoints(),
         *presentation.WebMenus(databases.system_reader).endpoints(),
         *spaces.SpaceTree(databases.system_reader).endpoints(),
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
@@ -126,7 +130,8 @@ def create_app(config: Config, databases: Databases | None = None,
     if "api_key" in stores:
         stores["api_key"].on_change.append(authenticator.forget_api_key)
 
-    middleware: list[Any] = [RequestContext(), BodyLimit(config.max_body_bytes), AuthMiddleware(authenticator)]
+    middleware: list[Any] = [RequestContext(), BodyLimit(config.max_body_bytes), AuthMiddleware(authenticator),
+                             AuditTrail(databases.system)]
     if config.cors_allowed_origins:
         middleware.insert(0, falcon.CORSMiddleware(allow_origins=list(config.cors_allowed_origins),
                                                    expose_headers=["Location", "X-Request-ID"]))

@@ -73,9 +73,11 @@ def read_json(req: falcon.Request, max_bytes: int) -> Any:
     if not raw.strip():
         raise bad_request("API.EMPTY_REQUEST_BODY")
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_not_json)
+        body = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise bad_request("API.INVALID_JSON") from exc
+    req.context.json_body = body  # for the audit log, which masks its secrets
+    return body
 
 
 def _not_json(name: str) -> Any:
