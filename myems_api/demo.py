@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -72,6 +73,7 @@ def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False) 
 
     url = f"http://{bind}"
     env = {**os.environ, "MYEMS_DB_URL": config.db_url}
+    signal.signal(signal.SIGTERM, _stop)  # a SIGTERM, like Ctrl-C, stops the children before the demo ends
     server = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "serve", "--bind", bind, "--workers", "1"],
                               env=env)
     acquisition = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "acquisition", "--protocol", "simulation",
@@ -101,8 +103,8 @@ Try:
             headers = {"User-UUID": login["uuid"], "Token": login["token"]}
             categories = _call(url + "/energycategories", headers=headers)
             expected = sum(1 for family, _ in SITE if family == "energy_category")
-            tree = _call(url + "/spaces/tree", headers=headers)
-            campus_ok = len(tree) == 1 and len(tree[0]["children"]) == 2  # the campus and its two buildings
+            tree = _call(url + "/spaces/tree", headers=headers)  # one root: the campus and its two buildings
+            campus_ok = isinstance(tree, dict) and len(tree.get("children", [])) == 2
             ok = (_call(url + "/health")["status"] == "ok" and len(categories) >= expected and campus_ok
                   and _acquired(url, headers))
             print("smoke check:", "passed" if ok else "FAILED", flush=True)
@@ -110,11 +112,23 @@ Try:
         print("Press Ctrl-C to stop.", flush=True)
         server.wait()
         return server.returncode or 0
+    except KeyboardInterrupt:
+        print("stopping the demo", flush=True)
+        return 0
     finally:
         for process in (aggregation, acquisition, server):
             if process.poll() is None:
                 process.terminate()
+        for process in (aggregation, acquisition, server):
+            try:
                 process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _acquired(url: str, headers: dict[str, str], seconds: float = 20) -> bool:

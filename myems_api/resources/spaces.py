@@ -3,8 +3,8 @@
 - The first space without a parent is the root; a second one is refused (``API.ROOT_SPACE_ALREADY_EXISTS``).
 - A new parent may not be the space itself or one of its descendants
   (``API.PARENT_SPACE_WOULD_CREATE_A_CYCLE``); deleting a space with children or bindings is refused.
-- ``GET /spaces/tree`` answers the tree the caller may see: admins and API keys all of it, other users
-  the subtrees named by their privilege (``{"spaces": [ids]}``), nothing without one.
+- ``GET /spaces/tree`` answers one root node, as MyEMS v6.7.0 does: the whole tree for admins and API keys,
+  for other users the first subtree named by their privilege (``{"spaces": [ids]}``), 404 without one.
 - ``GET /spaces/{id}/treemetersenergycategories``: the energy categories of the meters, offline meters and
   virtual meters bound to the space or any space below it.
 - A space binds tenants, stores, shopfloors, equipment, combined equipment, microgrids and energy storage
@@ -98,7 +98,9 @@ def outermost(listed: list[int], parents: dict[int, int | None]) -> list[int]:
 
 
 class SpaceTree:
-    """``GET /spaces/tree``: nested ``{id, name, uuid, children}`` nodes the caller may see."""
+    """``GET /spaces/tree``: as MyEMS v6.7.0, one root node ``{id, name, uuid, latitude, longitude,
+    children}`` (``children`` left out of leaves): the root space for admins and API keys, the first
+    outermost space of their privilege for other users (404 ``API.PRIVILEGE_NOT_FOUND`` without one)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -109,14 +111,28 @@ class SpaceTree:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal: Principal = req.context.principal
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(s.c.id, s.c.name, s.c.uuid, s.c.parent_space_id).order_by(s.c.id)).all()
+            rows = conn.execute(sa.select(s.c.id, s.c.name, s.c.uuid, s.c.parent_space_id, s.c.latitude,
+                                          s.c.longitude).order_by(s.c.id)).all()
             allowed = None if principal.kind == "apikey" or principal.is_admin else self._privileged(conn, principal)
-        nodes = {r.id: {"id": r.id, "name": r.name, "uuid": r.uuid, "children": []} for r in rows}
+        nodes = {r.id: {"id": r.id, "name": r.name, "uuid": r.uuid, "latitude": r.latitude,
+                        "longitude": r.longitude, "children": []} for r in rows}
         roots: list[dict[str, Any]] = []
         for r in rows:
             parent = nodes.get(r.parent_space_id) if r.parent_space_id is not None else None
             (parent["children"] if parent else roots).append(nodes[r.id])
-        resp.media = roots if allowed is None else [nodes[i] for i in allowed if i in nodes]
+        for node in nodes.values():
+            if not node["children"]:
+                del node["children"]
+        if allowed is None:
+            if not roots:
+                raise ApiError(404, "API.SPACE_NOT_FOUND")
+            resp.media = roots[0]
+            return
+        visible = [nodes[i] for i in allowed if i in nodes]
+        if not visible:
+            raise ApiError(404, "API.SPACE_NOT_FOUND_IN_PRIVILEGE" if principal.privilege_id
+                           else "API.PRIVILEGE_NOT_FOUND")
+        resp.media = visible[0]
 
     @staticmethod
     def _privileged(conn: Connection, principal: Principal) -> list[int]:

@@ -100,10 +100,11 @@ def test_a_working_calendar_binds_to_a_space_once_and_then_blocks_both_deletes(a
 
 
 def test_the_tree_nests_every_space_for_an_admin(admin, campus):
-    (root,) = admin.get("/spaces/tree").json
-    assert root["name"] == "Campus"
+    root = admin.get("/spaces/tree").json  # v6.7.0: one root object, not a list
+    assert root["name"] == "Campus" and {"id", "uuid", "latitude", "longitude"} <= set(root)
     building = next(c for c in root["children"] if c["name"] == "Building A")
-    assert [c["name"] for c in building["children"]] == ["Floor 1"]
+    (floor,) = building["children"]
+    assert floor["name"] == "Floor 1" and "children" not in floor  # leaves carry no children key
 
 
 def _user_with_privilege(admin: Api, spaces: list[int] | None) -> Api:
@@ -117,12 +118,12 @@ def _user_with_privilege(admin: Api, spaces: list[int] | None) -> Api:
 
 def test_a_user_sees_only_the_subtrees_of_their_privilege(admin, campus):
     user = _user_with_privilege(admin, [campus["building"]["id"], campus["floor"]["id"]])
-    (only,) = user.get("/spaces/tree").json
+    only = user.get("/spaces/tree").json
     assert only["name"] == "Building A" and [c["name"] for c in only["children"]] == ["Floor 1"]
 
 
 def test_a_user_without_a_privilege_sees_no_spaces_in_the_tree(admin, campus):
-    assert _user_with_privilege(admin, None).get("/spaces/tree").json == []
+    refused(_user_with_privilege(admin, None).get("/spaces/tree"), 404, "API.PRIVILEGE_NOT_FOUND")
 
 
 def test_a_space_exports_and_clones_with_its_bindings(admin, campus):

@@ -1,8 +1,11 @@
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -73,3 +76,50 @@ def test_demo_serves_on_sqlite_and_its_printed_requests_work(tmp_path):
     assert "smoke check: passed" in result.stdout
     assert "password:" in result.stdout and result.stdout.count("curl -s") == 6
     assert (tmp_path / "var" / "demo.sqlite").is_file()
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except FileNotFoundError:
+            continue
+        for child in map(int, children):
+            found.add(child)
+            pending.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_the_demo_stops_the_api_acquisition_and_aggregation_with_it(tmp_path, signum):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MYEMS_")}
+    env["MYEMS_SCRYPT_N"] = "1024"
+    demo = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "demo", "--bind", f"127.0.0.1:{_free_port()}"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert demo.stdout is not None
+        for line in demo.stdout:
+            if "Press Ctrl-C to stop." in line:
+                break
+        children = _descendants(demo.pid)
+        assert len(children) >= 3  # the API (and its worker), acquisition and aggregation
+        demo.send_signal(signum)
+        assert demo.wait(timeout=60) == 0
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [pid for pid in children if _alive(pid)] == []
+    finally:
+        if demo.poll() is None:
+            demo.kill()
