@@ -307,7 +307,8 @@ advanced_reports = sa.Table(
 
 spaces = sa.Table(
     "tbl_spaces", metadata, pk(), name_col(), uuid_col(), ref("parent_space_id", nullable=True),
-    coefficient("area"), ref("timezone_id"), flag("is_input_counted"), flag("is_output_counted"),
+    coefficient("area"), coefficient("number_of_occupants", nullable=True), ref("timezone_id"),
+    flag("is_input_counted"), flag("is_output_counted"),
     ref("contact_id", nullable=True), ref("cost_center_id", nullable=True),
     coefficient("latitude", nullable=True), coefficient("longitude", nullable=True),
     sa.Column("description", sa.Text, nullable=True), **MYSQL,

@@ -324,6 +324,7 @@ class Ref(Field):
     """A reference to another family: ``<key>_id`` in and in the column, ``<key>: {id, name, uuid}`` out."""
 
     family: str = ""
+    shows: tuple[str, ...] = ()  # more of the target's columns in the object (a time zone's utc_offset)
 
     @property
     def target(self) -> str:

@@ -59,8 +59,9 @@ class RowShape:
         if convert is not None and ctx is not None:
             self.converters.append((key, convert, ctx))
 
-    def ref(self, key: str, target: sa.FromClause) -> None:
+    def ref(self, key: str, target: sa.FromClause, shows: tuple[str, ...] = ()) -> None:
         columns = [target.c.id, target.c.name] + ([target.c.uuid] if "uuid" in target.c else [])
+        columns += [target.c[name] for name in shows]
         self.refs.append((key, [c.label(f"{key}__{c.key}") for c in columns]))
 
     @property
@@ -75,7 +76,8 @@ class RowShape:
         for key, columns in self.refs:
             width = len(columns)
             values = row[position:position + width]
-            out[key] = None if values[0] is None else dict(zip(("id", "name", "uuid"), values, strict=False))
+            names = [c.key.split("__", 1)[1] for c in columns]
+            out[key] = None if values[0] is None else dict(zip(names, values, strict=True))
             position += width
         return out
 
@@ -124,7 +126,7 @@ class FamilyStore:
             if isinstance(f, Ref):
                 alias = self.registry[f.target].table.alias(f"ref_{f.key}")
                 joined = joined.outerjoin(alias, alias.c.id == t.c[f.column])
-                shape.ref(f.key, alias)
+                shape.ref(f.key, alias, f.shows)
             else:
                 shape.plain(f.key, t.c[f.column], None if type(f).render is Field.render else f, self.ctx)
             if f.key == "name" and self.family.has_uuid:
@@ -345,6 +347,13 @@ class FamilyStore:
             maps[owned.key] = owned.replace(conn, entity_id, rows, maps)
 
     def _shape_in(self, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The family's own adapter, after the engine's one: a reference may come nested as v6.7.0's clients
+        send it (``"energy_category": {"id": 1}``) in place of ``energy_category_id``."""
+        nested = {ref.input_key: payload[ref.key]["id"] for ref in self.family.refs
+                  if ref.input_key not in payload and isinstance(payload.get(ref.key), dict)
+                  and "id" in payload[ref.key]}
+        if nested:
+            payload = {**payload, **nested}
         return self.family.reshape_in(dict(payload)) if self.family.reshape_in else payload
 
     def create(self, payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:

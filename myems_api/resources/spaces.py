@@ -53,7 +53,8 @@ spaces = Family(
     fields=(
         Name(), Ref("parent_space", family="space", required=False, null=True),
         Derived("parent_space_id", db_column="parent_space_id"),
-        Number("area", min=0), Ref("timezone"), Bool("is_input_counted"), Bool("is_output_counted"),
+        Number("area", min=0), Number("number_of_occupants", min=0, required=False, null=True),
+        Ref("timezone", shows=("utc_offset",)), Bool("is_input_counted"), Bool("is_output_counted"),
         Ref("contact", required=False, null=True), Ref("cost_center", required=False, null=True),
         Number("latitude", min=-90, max=90, required=False, null=True),
         Number("longitude", min=-180, max=180, required=False, null=True),

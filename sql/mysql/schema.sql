@@ -147,6 +147,32 @@ CREATE TABLE tbl_contacts (
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_control_modes (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	is_active BOOL NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_control_modes_times (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	control_mode_id BIGINT NOT NULL, 
+	start_time_of_day VARCHAR(8) NOT NULL, 
+	end_time_of_day VARCHAR(8) NOT NULL, 
+	power_value NUMERIC(21, 6), 
+	power_point_id BIGINT, 
+	power_equation TEXT, 
+	description VARCHAR(255), 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_control_modes_times_control_mode_id ON tbl_control_modes_times (control_mode_id);
+
+CREATE INDEX ix_tbl_control_modes_times_power_point_id ON tbl_control_modes_times (power_point_id);
+
 CREATE TABLE tbl_cost_centers (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -824,6 +850,44 @@ CREATE TABLE tbl_gateways (
 	UNIQUE (uuid), 
 	UNIQUE (token)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_iot_sim_cards (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	iccid VARCHAR(255) NOT NULL, 
+	imsi VARCHAR(255), 
+	operator VARCHAR(255), 
+	status VARCHAR(255), 
+	active_time VARCHAR(255), 
+	open_time VARCHAR(255), 
+	expiration_time VARCHAR(255), 
+	used_traffic NUMERIC(21, 6), 
+	total_traffic NUMERIC(21, 6), 
+	description VARCHAR(255), 
+	PRIMARY KEY (id), 
+	UNIQUE (iccid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_logs (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	user_uuid VARCHAR(36), 
+	api_key_id BIGINT, 
+	request_datetime_utc DATETIME NOT NULL, 
+	request_method VARCHAR(8) NOT NULL, 
+	resource_type VARCHAR(255) NOT NULL, 
+	resource_id BIGINT, 
+	request_body TEXT, 
+	path VARCHAR(1024) NOT NULL, 
+	remote_address VARCHAR(64), 
+	status INTEGER, 
+	outcome VARCHAR(128) NOT NULL, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_logs_api_key_id ON tbl_logs (api_key_id);
+
+CREATE INDEX ix_tbl_logs_request_datetime_utc ON tbl_logs (request_datetime_utc);
+
+CREATE INDEX ix_tbl_logs_user_uuid ON tbl_logs (user_uuid);
 
 CREATE TABLE tbl_menus (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -1786,6 +1850,7 @@ CREATE TABLE tbl_spaces (
 	uuid VARCHAR(36) NOT NULL, 
 	parent_space_id BIGINT, 
 	area NUMERIC(21, 6) NOT NULL, 
+	number_of_occupants NUMERIC(21, 6), 
 	timezone_id BIGINT NOT NULL, 
 	is_input_counted BOOL NOT NULL, 
 	is_output_counted BOOL NOT NULL, 
@@ -2320,6 +2385,30 @@ CREATE TABLE tbl_text_messages (
 CREATE INDEX ix_tbl_text_messages_created_datetime_utc ON tbl_text_messages (created_datetime_utc);
 
 CREATE INDEX ix_tbl_text_messages_status_scheduled ON tbl_text_messages (status, scheduled_datetime_utc);
+
+CREATE TABLE tbl_tickets (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	uuid VARCHAR(36) NOT NULL, 
+	title VARCHAR(255) NOT NULL, 
+	description TEXT, 
+	status VARCHAR(16) NOT NULL, 
+	priority VARCHAR(16) NOT NULL, 
+	space_id BIGINT, 
+	equipment_id BIGINT, 
+	user_id BIGINT, 
+	created_datetime_utc DATETIME NOT NULL, 
+	updated_datetime_utc DATETIME NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_tickets_created_datetime_utc ON tbl_tickets (created_datetime_utc);
+
+CREATE INDEX ix_tbl_tickets_equipment_id ON tbl_tickets (equipment_id);
+
+CREATE INDEX ix_tbl_tickets_space_id ON tbl_tickets (space_id);
+
+CREATE INDEX ix_tbl_tickets_user_id ON tbl_tickets (user_id);
 
 CREATE TABLE tbl_timezones (
 	id BIGINT NOT NULL AUTO_INCREMENT, 

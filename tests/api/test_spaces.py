@@ -135,3 +135,12 @@ def test_a_space_exports_and_clones_with_its_bindings(admin, campus):
     clone = admin.post(f"/spaces/{floor['id']}/clone")
     assert clone.status_code == 201 and clone.json["name"] == "Floor 1 (1)"
     assert [c["id"] for c in admin.get(f"/spaces/{clone.json['id']}/workingcalendars").json] == [calendar["id"]]
+
+
+def test_a_space_answers_its_occupants_and_its_time_zones_offset_as_v670_does(admin, campus):
+    space = admin.get(f"/spaces/{campus['building']['id']}").json
+    assert {"id", "name", "utc_offset"} <= set(space["timezone"]) and space["timezone"]["utc_offset"]
+    changed = admin.put(f"/spaces/{space['id']}", {"number_of_occupants": 250})
+    assert changed.status_code == 200, changed.json
+    assert changed.json["number_of_occupants"] == 250
+    refused(admin.put(f"/spaces/{space['id']}", {"number_of_occupants": -1}), 400, "API.INVALID_NUMBER_OF_OCCUPANTS")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from myems_api.db import schema
-from tests.client import Api, count
+from tests.client import Api, count, refused
 from tests.conftest import ADMIN_PASSWORD, make_app
 
 # ---------------------------------------------------------------------------- seed payloads
@@ -157,6 +157,14 @@ def test_valid_from_is_read_in_the_configured_local_offset(config, tmp_path):
 def test_a_tariff_carries_its_energy_category_as_an_object(admin, category, tou_tariff):
     assert tou_tariff["energy_category"] == summary(category)
     assert admin.get(f"/tariffs/{tou_tariff['id']}").json["energy_category"] == summary(category)
+
+
+def test_a_tariff_names_its_energy_category_nested_as_v670_clients_send_it(admin, category):
+    payload = {k: v for k, v in seed(TOU, category["id"]).items() if k != "energy_category_id"}
+    created = admin.create("/tariffs", {**payload, "energy_category": {"id": category["id"]}})
+    assert created["energy_category"] == summary(category)
+    refused(admin.post("/tariffs", {**payload, "name": "other", "energy_category": {"id": 99999}}), 404,
+            "API.ENERGY_CATEGORY_NOT_FOUND")
 
 
 def test_getting_a_tariff_by_id_answers_what_was_created(admin, block_tariff, tou_tariff):
