@@ -29,6 +29,7 @@ from myems_api.http import BodyLimit, Endpoint, RequestContext
 from myems_api.mqtt import Broker
 from myems_api.resources import (
     acquisition_config,
+    ai_chat,
     commands,
     diagrams,
     energy_storage,
@@ -94,6 +95,8 @@ def create_app(config: Config, databases: Databases | None = None,
         *system.Health(databases).endpoints(),
         *system.Version().endpoints(),
         *AuditLog(databases.system_reader, config.tz).endpoints(),
+        *ai_chat.AiChat(config.ai_chat_url, config.ai_model, config.ai_api_key, config.ai_timeout_seconds,
+                        config.max_body_bytes).endpoints(),
         *presentation.WebMenus(databases.system_reader).endpoints(),
         *spaces.SpaceTree(databases.system_reader).endpoints(),
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),

@@ -66,6 +66,11 @@ class Config:
     mqtt_username: str = ""
     mqtt_password: str = ""
     mqtt_timeout_seconds: float = 5.0
+    # POST /ai/deepseek/chat: an OpenAI-compatible chat completions URL, its model and key (off when unset).
+    ai_chat_url: str = ""
+    ai_model: str = "deepseek-chat"
+    ai_api_key: str = ""
+    ai_timeout_seconds: float = 120.0
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:

@@ -76,7 +76,7 @@ class RowShape:
         for key, columns in self.refs:
             width = len(columns)
             values = row[position:position + width]
-            names = [c.key.split("__", 1)[1] for c in columns]
+            names = [str(c.key).split("__", 1)[1] for c in columns]
             out[key] = None if values[0] is None else dict(zip(names, values, strict=True))
             position += width
         return out
