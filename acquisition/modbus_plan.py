@@ -219,3 +219,19 @@ def readings(request: Request, registers_or_bits: Sequence[int | bool], utc: dat
         except DecodeError:
             answers.append(Reading.bad(point.id, utc))
     return answers
+
+
+def encode(address: Address, raw: float) -> list[int]:
+    """The registers that hold ``raw`` at ``address`` (the inverse of :func:`decode`); :class:`DecodeError`
+    when the value does not fit the format (a fraction for an integer, out of its range, not finite)."""
+    if not math.isfinite(raw):
+        raise DecodeError(f"{raw} cannot be written")
+    integer = address.fmt[-1] not in "efd"
+    if integer and not float(raw).is_integer():
+        raise DecodeError(f"{raw} is not an integer, as format {address.fmt!r} needs")
+    try:
+        packed = struct.pack(address.fmt, int(raw) if integer else raw)
+    except (struct.error, OverflowError) as exc:
+        raise DecodeError(f"{raw} does not fit format {address.fmt!r}") from exc
+    wire = to_abcd(packed, address.byte_order)
+    return [int.from_bytes(wire[i:i + 2], "big") for i in range(0, len(wire), 2)]

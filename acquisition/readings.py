@@ -15,7 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from myems_api.db.trends import Reading, utc_now
 
-__all__ = ["Driver", "Listener", "PointSpec", "Reading", "SourceStats", "judged", "utc_now"]
+__all__ = ["Driver", "Listener", "PointSpec", "Reading", "SourceStats", "WriteError", "Writer", "judged", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,15 @@ class Listener(Protocol):
 
     async def listen(self, points: Sequence[PointSpec], emit: Callable[[Sequence[Reading]], None],
                      stop: asyncio.Event) -> None: ...
+
+
+class WriteError(Exception):
+    """A set value the device did not take: the message is the reason recorded for the request."""
+
+
+@runtime_checkable
+class Writer(Protocol):
+    """A driver that can write: ``write`` sends one point its raw (unscaled) value and answers the value
+    read back afterwards (scaled, None when the protocol reads nothing back), or raises :class:`WriteError`."""
+
+    async def write(self, point: PointSpec, raw: float) -> float | None: ...

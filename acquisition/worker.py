@@ -22,8 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from acquisition import setpoints
 from acquisition.drivers import open_driver
-from acquisition.readings import Driver, Listener, Reading, SourceStats, utc_now
+from acquisition.readings import Driver, Listener, PointSpec, Reading, SourceStats, WriteError, Writer, utc_now
 from acquisition.sources import Shard, SourceSpec, load_sources
 from acquisition.writer import TrendWriter
 from myems_api.db import schema
@@ -42,7 +43,8 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
 class Acquisition:
     def __init__(self, system: Engine, writer: TrendWriter, protocols: Collection[str] = (),
                  shard: Shard | None = None, reload_seconds: float = 30.0, flush_seconds: float = 1.0,
-                 status_seconds: float = 10.0, opener: Opener = open_driver) -> None:
+                 status_seconds: float = 10.0, opener: Opener = open_driver, set_seconds: float = 1.0,
+                 set_timeout: float = 60.0) -> None:
         self.system = system
         self.writer = writer
         self.protocols = tuple(protocols)
@@ -51,7 +53,10 @@ class Acquisition:
         self.flush_seconds = flush_seconds
         self.status_seconds = status_seconds
         self.opener = opener
+        self.set_seconds, self.set_timeout = set_seconds, set_timeout
         self.running: dict[int, tuple[SourceSpec, asyncio.Event, asyncio.Task[None]]] = {}
+        self.drivers: dict[int, Driver | Listener] = {}  # open drivers by source, for writes
+        self.locks: dict[int, asyncio.Lock] = {}  # one request at a time per source: reads and writes
         self.stats: dict[int, SourceStats] = {}
         self.seen: set[int] = set()
         self._last_status = 0.0
@@ -59,6 +64,7 @@ class Acquisition:
     # ------------------------------------------------------------------ the loop
     async def run(self, stop: asyncio.Event) -> None:
         flusher = asyncio.create_task(self._flush_loop(stop))
+        setter = asyncio.create_task(self._set_loop(stop))
         try:
             while not stop.is_set():
                 try:
@@ -68,6 +74,7 @@ class Acquisition:
                                 len(self.running))
                 await _sleep_unless(stop, self.reload_seconds)
         finally:
+            await setter
             for source_id in list(self.running):
                 await self._stop_source(source_id)
             await flusher
@@ -118,6 +125,7 @@ class Acquisition:
             return
         stats = self.stats.setdefault(spec.id, SourceStats())
         kinds = {p.id: p.object_type for p in spec.points}
+        self.drivers[spec.id] = driver
         try:
             if isinstance(driver, Listener):
                 self.stats[spec.id] = driver.stats  # a listener counts its own messages and errors
@@ -125,6 +133,7 @@ class Acquisition:
             else:
                 await self._poll(spec, driver, stats, kinds, stop)
         finally:
+            self.drivers.pop(spec.id, None)
             close = getattr(driver, "close", None)  # listeners disconnect when stopped; drivers close here
             if close is not None:
                 with contextlib.suppress(Exception):
@@ -142,7 +151,8 @@ class Acquisition:
         """One read of every point: counted, timed, and handed to the writer (bad readings if it failed)."""
         started = time.monotonic()
         try:
-            readings = await driver.read(spec.points)
+            async with self.locks.setdefault(spec.id, asyncio.Lock()):
+                readings = await driver.read(spec.points)
         except Exception as exc:  # noqa: BLE001 - a driver bug must not end the source's polling
             log.exception("data source %s: read failed", spec.name)
             stats.errors += 1
@@ -159,6 +169,47 @@ class Acquisition:
         self.writer.add((kinds[r.point_id], r) for r in readings if r.point_id in kinds)
         if any(r.good for r in readings):
             self.seen.add(source_id)
+
+    # ------------------------------------------------------------------ set values (device writes)
+    async def _set_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.apply_set_values()
+            except sa.exc.DBAPIError as exc:
+                log.warning("cannot read queued set values (%s)", type(exc).__name__)
+            await _sleep_unless(stop, self.set_seconds)
+
+    async def apply_set_values(self) -> int:
+        """Performs the queued writes of the sources this worker runs, oldest first; answers how many."""
+        owned = {i: spec for i, (spec, _, _) in self.running.items() if i in self.drivers}
+        if not owned:
+            return 0
+        queued = await asyncio.to_thread(setpoints.claim_queued, self.system, list(owned), self.set_timeout)
+        for request_id, source_id, point_id, value in queued:
+            spec, driver = owned[source_id], self.drivers.get(source_id)
+            point = next((p for p in spec.points if p.id == point_id), None)
+            outcome = await self._write(spec, driver, point, value)
+            await asyncio.to_thread(setpoints.finish, self.system, request_id, *outcome)
+        return len(queued)
+
+    async def _write(self, spec: SourceSpec, driver: Driver | Listener | None, point: PointSpec | None,
+                     value: float) -> tuple[str, str | None, float | None]:
+        """(status, reason, value read back) of one write."""
+        if point is None or not isinstance(driver, Writer):
+            return "failed", "the point or its driver is not running in this worker", None
+        try:
+            raw = setpoints.raw_value(spec.protocol, point, value)
+            async with self.locks.setdefault(spec.id, asyncio.Lock()):
+                read_back = await asyncio.wait_for(driver.write(point, raw), self.set_timeout)
+        except ValueError as exc:
+            return "failed", str(exc), None
+        except TimeoutError:
+            return "timed_out", f"no outcome within {self.set_timeout:g} s", None
+        except WriteError as exc:
+            log.warning("data source %s: writing point %s failed: %s", spec.name, point.id, exc)
+            return "failed", str(exc)[:255], None
+        log.info("data source %s: point %s set to %s (read back %s)", spec.name, point.id, value, read_back)
+        return "done", None, read_back
 
     # ------------------------------------------------------------------ flushing
     async def _flush_loop(self, stop: asyncio.Event) -> None:

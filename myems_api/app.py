@@ -44,6 +44,7 @@ from myems_api.resources import (
     power_plants,
     presentation,
     reports,
+    set_values,
     signup,
     site_settings,
     sites,
@@ -113,6 +114,8 @@ def create_app(config: Config, databases: Databases | None = None,
         endpoints.extend(acquisition_config.DataSourceStatus(stores["data_source"]).endpoints())
     if "point" in stores:
         endpoints.extend(meters.PointLimits(stores["point"], config.max_body_bytes).endpoints())
+        endpoints.extend(set_values.SetValues(set_values.SetValueStore(databases.system, databases.system_reader),
+                                              config.tz, config.max_body_bytes).endpoints())
         endpoints.extend(point_values.PointValues(databases.system_reader, databases.engines["historical"],
                                                   config.max_body_bytes, config.max_push_values).endpoints())
     if "command" in stores:

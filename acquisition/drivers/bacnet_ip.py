@@ -36,7 +36,7 @@ from bacpypes3.local.networkport import NetworkPortObject
 from bacpypes3.pdu import Address
 from bacpypes3.primitivedata import ObjectIdentifier, ObjectType
 
-from acquisition.readings import PointSpec, Reading, judged, utc_now
+from acquisition.readings import PointSpec, Reading, WriteError, judged, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +159,30 @@ class BacnetIpDriver:
             value = None if t is None else values.get(t.key)
             readings.append(Reading.bad(p.id, utc) if value is None else judged(p, value, utc))
         return readings
+
+    async def write(self, point: PointSpec, raw: float) -> float | None:
+        """WriteProperty of ``raw`` at the address's ``priority`` (default 8), then the value read back."""
+        t = target(point.address)
+        if t is None or not await self._connect():
+            raise WriteError(self.last_error or f"no BACnet property in {dict(point.address)!r}")
+        kind = t.object_identifier[0]
+        value: Any = raw
+        if kind in (ObjectType.binaryOutput, ObjectType.binaryValue, ObjectType.binaryInput):
+            value = "active" if raw else "inactive"
+        elif kind in (ObjectType.multiStateOutput, ObjectType.multiStateValue, ObjectType.multiStateInput):
+            value = int(raw)
+        priority = int(point.address.get("priority", 8))
+        assert self._app is not None and self._address is not None
+        self.requests_sent += 1
+        try:
+            await asyncio.wait_for(self._app.write_property(self._address, t.object_identifier, t.prop, value,
+                                                            array_index=t.index, priority=priority), self.timeout)
+        except ErrorRejectAbortNack as exc:
+            raise WriteError(f"refused: {_describe(exc)}") from exc
+        except (TimeoutError, ValueError, TypeError) as exc:
+            raise WriteError(f"write failed: {exc!r}"[:255]) from exc
+        (reading,) = await self.read([point])
+        return reading.value
 
     async def close(self) -> None:
         """Closes the local application's UDP socket; the next read opens a new one."""

@@ -27,8 +27,8 @@ from pymodbus.constants import ExcCodes
 from pymodbus.exceptions import ConnectionException, ModbusException, ModbusIOException
 from pymodbus.pdu import ModbusPDU
 
-from acquisition.modbus_plan import BIT_GAP, REGISTER_GAP, Request, plan, readings
-from acquisition.readings import PointSpec, Reading, utc_now
+from acquisition.modbus_plan import BIT_GAP, REGISTER_GAP, DecodeError, Request, address_of, encode, plan, readings
+from acquisition.readings import PointSpec, Reading, WriteError, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,34 @@ class ModbusTcpDriver:
             pending.extendleft(reversed(retry))
         utc = utc_now()
         return [answers.get(p.id) or Reading.bad(p.id, utc) for p in points]
+
+    async def write(self, point: PointSpec, raw: float) -> float | None:
+        """Writes ``raw`` (already unscaled) to the point's coil or holding registers, then answers the value
+        read back (scaled); :class:`WriteError` when the device refuses or does not answer."""
+        try:
+            address = address_of(point)
+        except DecodeError as exc:
+            raise WriteError(str(exc)) from exc
+        client = await self._connection()
+        if client is None:
+            raise WriteError(self.last_error or "device unreachable")
+        slave = address.slave_id
+        if address.function_code == 1:
+            sending = client.write_coil(address.offset, bool(raw), device_id=slave)
+        else:
+            words = encode(address, raw)
+            sending = (client.write_register(address.offset, words[0], device_id=slave) if len(words) == 1
+                       else client.write_registers(address.offset, words, device_id=slave))
+        self.requests_sent += 1
+        try:
+            response = await asyncio.wait_for(sending, self.timeout)
+        except (TimeoutError, ModbusException) as exc:
+            await self.close()
+            raise WriteError(f"slave {slave}: no answer to the write within {self.timeout} s") from exc
+        if response.isError():
+            raise WriteError(f"slave {slave}: refused the write ({response})")
+        (reading,) = await self.read([point])
+        return reading.value
 
     async def close(self) -> None:
         if self._client is not None:

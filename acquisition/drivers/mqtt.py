@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -35,7 +36,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from acquisition.mqtt_payloads import MALFORMED, MAX_PAYLOAD, PROBLEM_KINDS, Parsed, Problem, SourcePoints, parse
-from acquisition.readings import PointSpec, Reading, SourceStats, utc_now
+from acquisition.readings import PointSpec, Reading, SourceStats, WriteError, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class MqttListener:
         self.reconnect_min, self.reconnect_max = reconnect_min, reconnect_max
         self.stats = SourceStats(extra=dict.fromkeys(COUNTERS, 0))
         self._lock = threading.Lock()  # counters change on the network thread and on the loop thread
+        self._session: _Session | None = None  # while listening: the client commands are published with
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], **kwargs: Any) -> MqttListener:
@@ -92,11 +94,33 @@ class MqttListener:
         session = _Session(self, SourcePoints.of(points), emit, loop)
         session.client.connect_async(self.host, self.port, self.keepalive)
         session.client.loop_start()
+        self._session = session
         try:
             await stop.wait()
         finally:
+            self._session = None
             session.open = False
             await loop.run_in_executor(None, session.close)
+
+    async def write(self, point: PointSpec, raw: float) -> float | None:
+        """Publishes ``{"point_id", "value", "utc_date_time"}`` on the point's ``command_topic`` (QoS 1) and
+        waits for the broker's acknowledgement; nothing is read back."""
+        session, topic = self._session, point.address.get("command_topic")
+        if session is None or not session.client.is_connected():
+            raise WriteError("not connected to the broker")
+        if not isinstance(topic, str) or not topic:
+            raise WriteError("the point names no command_topic")
+        payload = json.dumps({"point_id": point.id, "value": raw,
+                              "utc_date_time": utc_now().isoformat(timespec="seconds")})
+        info = session.client.publish(topic, payload, qos=1)
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, info.wait_for_publish, self.connect_timeout)
+        except (RuntimeError, ValueError) as exc:
+            raise WriteError(f"publish failed: {exc}") from exc
+        if not info.is_published():
+            raise WriteError("the broker did not acknowledge the command in time")
+        return None
 
 
 class _Session:

@@ -56,3 +56,14 @@ logs = sa.Table(
     sa.Column("outcome", sa.String(128), nullable=False),
     **MYSQL,
 )
+
+# A value to write to a device, as ``PUT /pointsetvalues/{id}`` queues it and the acquisition worker that owns
+# the point's data source performs it: ``queued`` -> ``running`` -> ``done`` | ``failed`` | ``timed_out``.
+point_set_values = sa.Table(
+    "tbl_points_set_values", metadata, pk(), ref("point_id"), ref("data_source_id"),
+    coefficient("set_value"), sa.Column("utc_date_time", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("reason", sa.String(255), nullable=True), coefficient("read_back_value", nullable=True),
+    sa.Column("done_datetime_utc", sa.DateTime, nullable=True),
+    sa.Column("requested_by", sa.String(64), nullable=True), **MYSQL,
+)

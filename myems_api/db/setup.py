@@ -25,12 +25,16 @@ class InitResult:
     admin_password: str | None  # only when generated here: shown once, never stored in clear
 
 
+def stores(databases: Databases) -> tuple[tuple[sa.Engine, sa.MetaData], ...]:
+    """Each store's engine with the tables it holds."""
+    return ((databases.system, schema.metadata), (databases.engines["historical"], historical.metadata),
+            (databases.engines["energy"], energy.metadata))
+
+
 def create_schema(databases: Databases) -> list[str]:
     """Each store's tables in its own database (stores sharing a URL share one); answers what was created."""
     created: list[str] = []
-    stores = ((databases.system, schema.metadata), (databases.engines["historical"], historical.metadata),
-              (databases.engines["energy"], energy.metadata))
-    for engine, metadata in stores:
+    for engine, metadata in stores(databases):
         existing = set(sa.inspect(engine).get_table_names())
         metadata.create_all(engine, checkfirst=True)
         created.extend(set(metadata.tables) - existing)

@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from myems_api.db import energy, historical, schema
 from myems_api.db.engines import Databases
+from myems_api.db.setup import stores
 
 
 def _narrower(stored: Any, declared: sa.types.TypeEngine[Any]) -> bool:
@@ -72,9 +72,7 @@ def _rebuild_sqlite(conn: Connection, table: sa.Table) -> str:
 def upgrade_schema(databases: Databases) -> list[str]:
     """Every store's tables created or altered to match the schema; answers what was done."""
     done: list[str] = []
-    stores = ((databases.system, schema.metadata), (databases.engines["historical"], historical.metadata),
-              (databases.engines["energy"], energy.metadata))
-    for engine, metadata in stores:
+    for engine, metadata in stores(databases):
         existing = set(sa.inspect(engine).get_table_names())
         with engine.begin() as conn:
             for table in metadata.sorted_tables:

@@ -6,8 +6,10 @@
   registers (MyEMS's ``data_format`` names ``float``, ``double``, ``int16`` ... are accepted too), with an
   optional ``byte_order`` of ``ABCD`` (default), ``CDAB``, ``BADC`` or ``DCBA``.
 - BACnet/IP: ``object_type`` (``analogValue`` or ``analog-value`` style), ``object_id`` 0-4194303,
-  ``property_name``, optional ``property_array_index`` (integer or null).
-- MQTT: ``topic`` and an optional ``value_path`` (dotted keys into the JSON payload).
+  ``property_name``, optional ``property_array_index`` (integer or null) and ``priority`` (1-16, of set
+  values written to it).
+- MQTT: ``topic`` and an optional ``value_path`` (dotted keys into the JSON payload); a ``command_topic``
+  makes the point take set values (see :mod:`acquisition.setpoints`).
 - Virtual points (``is_virtual``): ``expression`` over variables and ``substitutions`` naming a point id
   for each variable (see myems_api.expressions).
 - Any other protocol: a JSON object.
