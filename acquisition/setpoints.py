@@ -99,20 +99,23 @@ def check(protocol: str, row: Mapping[str, Any], value: float) -> float:
 
 def claim_queued(engine: Engine, source_ids: list[int], timeout: float) -> list[tuple[int, int, int, float]]:
     """The queued requests of these sources, each claimed (``running``) by a conditional update, so two
-    workers never perform one twice; requests queued longer than ``timeout`` seconds are ``timed_out``."""
-    now = utc_now().replace(tzinfo=None)
-    with engine.begin() as conn:
-        conn.execute(sa.update(psv).where(psv.c.status == "queued", psv.c.data_source_id.in_(source_ids),
-                                          psv.c.utc_date_time < now - timedelta(seconds=timeout))
-                     .values(status="timed_out", reason="not carried out in time", done_datetime_utc=now))
-        rows = conn.execute(sa.select(psv.c.id, psv.c.data_source_id, psv.c.point_id, psv.c.set_value).where(
-            psv.c.status == "queued", psv.c.data_source_id.in_(source_ids)).order_by(psv.c.id).limit(100)).all()
+    workers never perform one twice; requests queued longer than ``timeout`` seconds become ``timed_out``.
+    With nothing queued this is one read: an idle worker takes no write lock."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(psv.c.id, psv.c.data_source_id, psv.c.point_id, psv.c.set_value,
+                                      psv.c.utc_date_time)
+                            .where(psv.c.status == "queued", psv.c.data_source_id.in_(source_ids))
+                            .order_by(psv.c.id).limit(100)).all()
+    now = utc_now()
     claimed = []
     for row in rows:
+        stale = row.utc_date_time < now - timedelta(seconds=timeout)
+        values = {"status": "timed_out", "reason": "not carried out in time", "done_datetime_utc": now} if stale \
+            else {"status": "running"}
         with engine.begin() as conn:
             taken = conn.execute(sa.update(psv).where(psv.c.id == row.id, psv.c.status == "queued")
-                                 .values(status="running")).rowcount
-        if taken:
+                                 .values(values)).rowcount
+        if taken and not stale:
             claimed.append((int(row.id), int(row.data_source_id), int(row.point_id), float(row.set_value)))
     return claimed
 
@@ -121,4 +124,4 @@ def finish(engine: Engine, request_id: int, status: str, reason: str | None, rea
     with engine.begin() as conn:
         conn.execute(sa.update(psv).where(psv.c.id == request_id).values(
             status=status, reason=reason, read_back_value=read_back,
-            done_datetime_utc=utc_now().replace(tzinfo=None)))
+            done_datetime_utc=utc_now()))

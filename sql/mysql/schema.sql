@@ -1642,6 +1642,26 @@ CREATE TABLE tbl_points (
 
 CREATE INDEX ix_tbl_points_data_source_id ON tbl_points (data_source_id);
 
+CREATE TABLE tbl_points_set_values (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	point_id BIGINT NOT NULL, 
+	data_source_id BIGINT NOT NULL, 
+	set_value NUMERIC(21, 6) NOT NULL, 
+	utc_date_time DATETIME NOT NULL, 
+	status VARCHAR(16) NOT NULL, 
+	reason VARCHAR(255), 
+	read_back_value NUMERIC(21, 6), 
+	done_datetime_utc DATETIME, 
+	requested_by VARCHAR(64), 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_points_set_values_data_source_id ON tbl_points_set_values (data_source_id);
+
+CREATE INDEX ix_tbl_points_set_values_point_id ON tbl_points_set_values (point_id);
+
+CREATE INDEX ix_tbl_points_set_values_status ON tbl_points_set_values (status);
+
 CREATE TABLE tbl_privileges (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
