@@ -27,7 +27,7 @@ def cmd_db_init(args: argparse.Namespace) -> int:
 
     config = _config(args)
     databases = Databases(config.store_urls, config.db_pool_size)
-    result = init_database(databases, Passwords(n=config.scrypt_n), config.admin_password)
+    result = init_database(databases, Passwords(n=config.scrypt_n), config.admin_password, config.utc_offset)
     databases.dispose()
     print(f"schema ready ({len(result.created_tables)} tables created); reference data seeded")
     if result.admin_password:

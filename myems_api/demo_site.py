@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from myems_api.db import schema
 from myems_api.db.engines import Databases
 from myems_api.demo_assets import ASSET_BINDINGS, ASSETS
 from myems_api.demo_building import BUILDING, BUILDING_BINDINGS
@@ -119,11 +120,21 @@ def _resolved(spec: dict[str, Any], store: FamilyStore, stores: dict[str, Family
     return payload
 
 
+def _root_space_id(databases: Databases) -> int:
+    spaces = schema.spaces
+    with databases.system.connect() as conn:
+        root = conn.execute(sa.select(spaces.c.id).where(spaces.c.parent_space_id.is_(None))).scalar()
+    return int(root) if root is not None else 1
+
+
 def seed_demo_site(databases: Databases, registry: Registry, ctx: Context) -> None:
     stores = {f.singular: FamilyStore(f, registry, databases.system, ctx) for f in registry}
     for singular, spec in [*SITE, *BUILDING, *ASSETS]:
         store = stores[singular]
         if _id_by_name(store, spec["name"]) is not None:
+            continue
+        if singular == "space" and spec.get("parent_space") is None:  # the campus is the root space, id 1
+            store.update(_root_space_id(databases), _resolved(spec, store, stores))
             continue
         store.create(_resolved(spec, store, stores))
     for singular, owner, binding_name, target, *fields in [*BINDINGS, *BUILDING_BINDINGS, *ASSET_BINDINGS]:

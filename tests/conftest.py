@@ -73,7 +73,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     url = f"sqlite:///{path}"
     databases = Databases({"system": url, "historical": url, "energy": url})
-    init_database(databases, Passwords(n=FAST_SCRYPT_N), ADMIN_PASSWORD)
+    init_database(databases, Passwords(n=FAST_SCRYPT_N), ADMIN_PASSWORD, myems_defaults=False)
     databases.dispose()
     return path
 
@@ -106,7 +106,7 @@ def config(db_url: str, tmp_path: Path) -> Config:
 
 def make_app(config: Config, **kwargs: object) -> EmsApp:
     app = create_app(config, **kwargs)  # type: ignore[arg-type]
-    init_database(app.databases, Passwords(n=config.scrypt_n), config.admin_password)
+    init_database(app.databases, Passwords(n=config.scrypt_n), config.admin_password, myems_defaults=False)
     return app
 
 

@@ -76,9 +76,34 @@ def ensure_admin(conn: Connection, passwords: Passwords, password: str = "") -> 
     return True, generated
 
 
-def init_database(databases: Databases, passwords: Passwords, admin_password: str = "") -> InitResult:
+ROOT_SPACE_NAME, DEFAULT_GATEWAY_NAME = "Headquarters", "Default Gateway"
+
+
+def ensure_myems_defaults(conn: Connection, utc_offset: str = "+00:00") -> None:
+    """What MyEMS's install creates and its clients assume: the root space with id 1 (the admin UI and the
+    Postman collection select it) in the configured offset's time zone, and a gateway for the first data
+    sources. Only into an empty table: a database already holding spaces or gateways keeps its own."""
+    spaces, gateways, zones = schema.spaces, schema.gateways, schema.timezones
+    if conn.execute(sa.select(spaces.c.id).limit(1)).first() is None:
+        zone = conn.execute(sa.select(zones.c.id).where(zones.c.utc_offset == utc_offset).order_by(zones.c.id)
+                            .limit(1)).scalar()
+        zone = zone or conn.execute(sa.select(zones.c.id).where(zones.c.name == "UTC")).scalar()
+        conn.execute(sa.insert(spaces).values(
+            id=1, name=ROOT_SPACE_NAME, uuid=str(uuid.uuid4()), parent_space_id=None, area=0, timezone_id=zone,
+            is_input_counted=True, is_output_counted=True, description="The root of the space tree"))
+    if conn.execute(sa.select(gateways.c.id).limit(1)).first() is None:
+        conn.execute(sa.insert(gateways).values(id=1, name=DEFAULT_GATEWAY_NAME, uuid=str(uuid.uuid4()),
+                                                token=secrets.token_hex(32), description=None))
+
+
+def init_database(databases: Databases, passwords: Passwords, admin_password: str = "",
+                  utc_offset: str = "+00:00", myems_defaults: bool = True) -> InitResult:
+    """The schema, reference data, the administrator and (unless ``myems_defaults`` is off, as for tests that
+    build their own space tree) MyEMS's root space and default gateway."""
     created = create_schema(databases)
     with databases.system.begin() as conn:
         seed_reference(conn)
         admin_created, generated = ensure_admin(conn, passwords, admin_password)
+        if myems_defaults:
+            ensure_myems_defaults(conn, utc_offset)
     return InitResult(created, admin_created, generated)

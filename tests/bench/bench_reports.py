@@ -118,7 +118,7 @@ def main() -> int:
         engine.dispose()
     config = Config(db_url=url, admin_password=PASSWORD, scrypt_n=2, upload_folder=f"{folder}/upload")
     app = create_app(config)
-    init_database(app.databases, Passwords(n=config.scrypt_n), config.admin_password)
+    init_database(app.databases, Passwords(n=config.scrypt_n), config.admin_password, myems_defaults=False)
     admin = Api(app).login("administrator", PASSWORD)
     started = time.perf_counter()
     meter_id, space_id = build(admin, app)
