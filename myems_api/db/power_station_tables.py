@@ -93,7 +93,15 @@ def station_columns() -> list[sa.Column[Any]]:
             sa.Column("postal_code", sa.String(32), nullable=True),  # v6.7.0's stations have none
             coefficient("latitude"), coefficient("longitude"), coefficient("capacity"),
             ref("contact_id"), ref("cost_center_id"), svg_text(nullable=True), ref("svg_diagram_id", nullable=True),
-            sa.Column("description", sa.Text, nullable=True)]
+            sa.Column("description", sa.Text, nullable=True),
+            # v6.7.0's: ratings, where the position is read from, more diagrams, its phase and start of service
+            coefficient("rated_capacity", nullable=True), coefficient("rated_power", nullable=True),
+            *(sa.Column(f"{name}_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True)
+              for name in ("latitude_point", "longitude_point", "svg2", "svg3", "svg4", "svg5")),
+            sa.Column("is_cost_data_displayed", sa.Boolean, nullable=True),
+            sa.Column("phase_of_lifecycle", sa.String(255), nullable=True),
+            sa.Column("commissioning_date", sa.String(10), nullable=True),
+            sa.Column("station_code", sa.String(255), nullable=True)]
 
 
 energy_storage_power_stations = sa.Table("tbl_energy_storage_power_stations", metadata, *station_columns(), **MYSQL)

@@ -60,7 +60,7 @@ from myems_api.engine.fields import Choice, Derived, Field, Name, Number, Ref, T
 from myems_api.resources.asset_parts import at_least_zero, part_rows
 from myems_api.resources.equipment import DATA_SOURCE_POINTS
 from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, has_diagram, svg_id_alias
-from myems_api.resources.power_plants import station_fields, stored_svg
+from myems_api.resources.power_plants import station_aliases, station_fields, stored_svg
 from myems_api.resources.tariffs import PEAK_TYPES, TIME_OF_DAY
 
 POWER_CODE = "API.SCHEDULE_POWER_EXCEEDS_ENERGY_STORAGE_CONTAINER_RATED_POWER"
@@ -160,7 +160,7 @@ energy_storage_power_stations = Family(
     ),
     reached=(replace(DATA_SOURCE_POINTS, through=("containers", "datasources")),),
     checks=(has_diagram,),
-    reshape_in=svg_id_alias,
+    reshape_in=station_aliases,
     delete_bindings=True,
     portable=True,
 )

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from myems_api.db import power_station_tables as tables
 from myems_api.engine.family import ADMIN, Family, Items, bindings_to
-from myems_api.engine.fields import Derived, Field, Name, Number, Ref, Text
+from myems_api.engine.fields import Bool, Derived, Field, Name, Number, Ref, Text
 from myems_api.resources.asset_parts import at_least_zero, part_rows, point
 from myems_api.resources.equipment import DATA_SOURCE_POINTS
 from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, has_diagram, svg_id_alias
@@ -45,7 +45,30 @@ def station_fields(prefix: str) -> tuple[Field, ...]:
         Svg(required=False, null=True), stored_svg(),
         Text("description", max_len=4096, required=False, null=True),
         Derived("qrcode", template=prefix + ":{}"),
+        # v6.7.0's fields, optional here so the seed's bodies still pass
+        Number("rated_capacity", min=0, required=False, null=True, code="RATED_CAPACITY"),
+        Number("rated_power", min=0, required=False, null=True, code="RATED_POWER"),
+        Ref("latitude_point", family="point", required=False, null=True),
+        Ref("longitude_point", family="point", required=False, null=True),
+        *(Ref(f"svg{n}", family="svg", required=False, null=True) for n in range(2, 6)),
+        Bool("is_cost_data_displayed", required=False, default=False),
+        Text("phase_of_lifecycle", required=False, null=True),
+        Text("commissioning_date", max_len=10, pattern=r"\d{4}-\d{2}-\d{2}", required=False, null=True),
+        Text("station_code", required=False, null=True),
     )
+
+
+def station_aliases(payload: dict[str, Any]) -> dict[str, Any]:
+    """The seed's ``capacity`` and v6.7.0's ``rated_capacity`` (a wind farm's ``rated_power``) name one
+    rating: either fills the other when only one is sent; ``svg_id`` names the stored diagram."""
+    if "capacity" not in payload:
+        for key in ("rated_capacity", "rated_power"):
+            if payload.get(key) is not None:
+                payload["capacity"] = payload[key]
+                break
+    elif "rated_capacity" not in payload:
+        payload["rated_capacity"] = payload["capacity"]
+    return svg_id_alias(payload)
 
 
 def pv_part(key: str, served: str, table: sa.Table, *fields: Field, **kwargs: Any) -> Items:
@@ -77,7 +100,7 @@ photovoltaic_power_stations = Family(
     bindings=tuple(replace(b, read_policy=ADMIN, exported=False) if b.target == "user" else b
                    for b in bindings_to(tables.PV_STATION, tables.photovoltaic_power_stations_links)),
     reached=(DATA_SOURCE_POINTS,),
-    reshape_in=svg_id_alias,
+    reshape_in=station_aliases,
     delete_bindings=True,
     portable=True,
 )
@@ -86,7 +109,7 @@ wind_farms = Family(
     "wind_farm", "wind_farms", tables.wind_farms,
     fields=station_fields("windfarm"),
     checks=(has_diagram,),
-    reshape_in=svg_id_alias,
+    reshape_in=station_aliases,
     portable=True,
     item_post_imports=True,  # the seed's "POST Import a Wind Farm" goes to /windfarms/{id}
 )
