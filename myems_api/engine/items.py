@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from myems_api.engine.family import Items
+from myems_api.engine.family import Binding, Items
 from myems_api.engine.fields import Context, Field, Invalid, Ref
 from myems_api.errors import bad_request, not_found, refused
 
@@ -121,7 +121,10 @@ class OwnedRows:
 
     def replace(self, conn: Connection, parent_id: int, rows: list[dict[str, Any]],
                 maps: Mapping[str, IdMap] | None = None) -> IdMap:
-        """Writes ``rows`` in place of the old ones; ``maps`` holds the new ids of rewritten linked rows."""
+        """Writes ``rows`` in place of the old ones; ``maps`` holds the new ids of rewritten linked rows.
+
+        A row's bindings (a battery's points) stay with the row of the same name among the new ones."""
+        kept = self._bindings_by_name(conn, parent_id)
         self.delete(conn, parent_id)
         rows = [self.link(conn, parent_id, dict(r), maps or {}) for r in rows]
         if not self.spec.served:
@@ -134,7 +137,36 @@ class OwnedRows:
             new_id = self.insert(conn, parent_id, r)
             if source is not None:
                 new_ids[source] = new_id
+            for binding, links in kept.get(r.get("name"), {}).items():
+                self._bind_rows(conn, binding, new_id, links)
         return new_ids
+
+    def _bindings_by_name(self, conn: Connection, parent_id: int) -> dict[Any, dict[Binding, list[dict[str, Any]]]]:
+        """Each named row's binding rows (without their ids and owner), for rows about to be rewritten."""
+        if not self.spec.bindings or "name" not in self.table.c:
+            return {}
+        names = dict(conn.execute(sa.select(self.table.c.id, self.table.c.name).where(self.parent == parent_id)).all())
+        found: dict[Any, dict[Binding, list[dict[str, Any]]]] = defaultdict(dict)
+        for binding in self.spec.bindings:
+            link = binding.table
+            for row in conn.execute(sa.select(link).where(link.c[binding.owner_column].in_(list(names)))).mappings():
+                links = found[names[row[binding.owner_column]]].setdefault(binding, [])
+                links.append({k: v for k, v in row.items() if k not in ("id", binding.owner_column)})
+        return found
+
+    @staticmethod
+    def _bind_rows(conn: Connection, binding: Binding, row_id: int, links: list[dict[str, Any]]) -> None:
+        if links:
+            conn.execute(sa.insert(binding.table), [{**link, binding.owner_column: row_id} for link in links])
+
+    def copy_bindings(self, conn: Connection, new_ids: IdMap) -> None:
+        """The bindings of copied rows, onto their copies (``new_ids``: old row id -> new row id)."""
+        for binding in self.spec.bindings:
+            link = binding.table
+            rows = conn.execute(sa.select(link).where(link.c[binding.owner_column].in_(list(new_ids)))).mappings()
+            for row in list(rows):
+                self._bind_rows(conn, binding, new_ids[row[binding.owner_column]],
+                                [{k: v for k, v in row.items() if k not in ("id", binding.owner_column)}])
 
     def insert(self, conn: Connection, parent_id: int, row: Mapping[str, Any]) -> int:
         values = {**row, self.spec.parent_column: parent_id}
@@ -184,7 +216,9 @@ class OwnedRows:
                 for r in self.existing(conn, from_id)]
         if not self.spec.served:
             rows = [{k: v for k, v in r.items() if k != SOURCE_ID} for r in rows]
-        return self.replace(conn, to_id, rows, maps)
+        new_ids = self.replace(conn, to_id, rows, maps)
+        self.copy_bindings(conn, new_ids)
+        return new_ids
 
     def attach(self, conn: Connection, objects: list[dict[str, Any]]) -> None:
         """Render each object's rows into ``object[key]``: one query for all the objects."""

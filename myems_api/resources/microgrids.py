@@ -137,6 +137,19 @@ def svg_id_alias(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def station_aliases(payload: dict[str, Any]) -> dict[str, Any]:
+    """The seed's ``capacity`` and v6.7.0's ``rated_capacity`` (a wind farm's ``rated_power``) name one
+    rating: either fills the other when only one is sent; ``svg_id`` names the stored diagram."""
+    if "capacity" not in payload:
+        for key in ("rated_capacity", "rated_power"):
+            if payload.get(key) is not None:
+                payload["capacity"] = payload[key]
+                break
+    elif "rated_capacity" not in payload:
+        payload["rated_capacity"] = payload["capacity"]
+    return svg_id_alias(payload)
+
+
 def schedules_within_rated_power(conn: Connection, microgrid: Mapping[str, Any],
                                  microgrid_id: int | None) -> str | None:
     """Lowering a microgrid's rated power may not leave a schedule row above it."""
@@ -256,7 +269,7 @@ microgrids = Family(
                          owned=True, create_verbs=("POST",)) for p in PARTS),
               Children("schedules", "microgrid_schedule", via="microgrid", owned=True, create_verbs=("POST",))),
     reached=(DATA_SOURCE_POINTS,),
-    reshape_in=svg_id_alias,
+    reshape_in=station_aliases,
     delete_bindings=True,
     portable=True,
 )

@@ -23,7 +23,7 @@ from myems_api.engine.family import ADMIN, Family, Items, bindings_to
 from myems_api.engine.fields import Bool, Derived, Field, Name, Number, Ref, Text
 from myems_api.resources.asset_parts import at_least_zero, part_rows, point
 from myems_api.resources.equipment import DATA_SOURCE_POINTS
-from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, has_diagram, svg_id_alias
+from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, has_diagram, station_aliases
 from myems_api.svg import Svg
 
 
@@ -56,19 +56,6 @@ def station_fields(prefix: str) -> tuple[Field, ...]:
         Text("commissioning_date", max_len=10, pattern=r"\d{4}-\d{2}-\d{2}", required=False, null=True),
         Text("station_code", required=False, null=True),
     )
-
-
-def station_aliases(payload: dict[str, Any]) -> dict[str, Any]:
-    """The seed's ``capacity`` and v6.7.0's ``rated_capacity`` (a wind farm's ``rated_power``) name one
-    rating: either fills the other when only one is sent; ``svg_id`` names the stored diagram."""
-    if "capacity" not in payload:
-        for key in ("rated_capacity", "rated_power"):
-            if payload.get(key) is not None:
-                payload["capacity"] = payload[key]
-                break
-    elif "rated_capacity" not in payload:
-        payload["rated_capacity"] = payload["capacity"]
-    return svg_id_alias(payload)
 
 
 def pv_part(key: str, served: str, table: sa.Table, *fields: Field, **kwargs: Any) -> Items:

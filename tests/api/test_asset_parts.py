@@ -213,6 +213,26 @@ def test_deleting_a_container_deletes_the_point_bindings_of_its_parts(admin, app
     assert admin.delete(f"/points/{es_site.points['code']['id']}").status_code == 204
 
 
+def test_a_containers_rows_rewritten_by_an_update_keep_their_points_and_a_clone_copies_them(admin, es_site,
+                                                                                             container):
+    base = f"{CONTAINERS}/{container['id']}"
+    bat = ok(admin.post(f"{base}/batteries", battery(es_site)), 201)
+    hvac = ok(admin.post(f"{base}/hvacs", {"name": "HVAC1"}), 201)
+    bind_point(admin, f"{base}/batteries/{bat['id']}/points", es_site.points["code"])
+    bind_point(admin, f"{base}/hvacs/{hvac['id']}/points", es_site.points["total_charge"])
+    rows = ok(admin.get(base))
+    body = {**es_site.container(), "batteries": [{k: v for k, v in r.items() if k.endswith("_id") or k in (
+        "name", "rated_capacity", "rated_power", "nominal_voltage")} for r in rows["batteries"]], "hvacs": []}
+    ok(admin.put(base, body))  # the battery is written anew (a new id), the HVAC is gone
+    (new_battery,) = ok(admin.get(f"{base}/batteries"))
+    assert ids(admin.get(f"{base}/batteries/{new_battery['id']}/points")) == [es_site.points["code"]["id"]]
+    assert ok(admin.get(f"{base}/hvacs")) == []
+    clone = ok(admin.post(f"{base}/clone"), 201)
+    (cloned_battery,) = ok(admin.get(f"{CONTAINERS}/{clone['id']}/batteries"))
+    assert ids(admin.get(f"{CONTAINERS}/{clone['id']}/batteries/{cloned_battery['id']}/points")) == \
+        [es_site.points["code"]["id"]]
+
+
 # ============================================================================ 4. commands, data sources
 def test_container_commands_and_data_sources_bind_and_datasourcepoints_lists_their_points(admin, app, es_site,
                                                                                         container):

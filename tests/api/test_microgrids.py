@@ -714,3 +714,9 @@ def test_every_seed_endpoint_of_the_microgrid_sections_is_routed(app):
     assert len(pairs) == 66
     assert unrouted(app, pairs) == []
     assert unrouted(app, [("DELETE", "/microgridschedules/{id}"), ("POST", "/microgrids/{id}/schedules")]) == []
+
+
+def test_a_microgrid_as_a_v670_client_sends_it_takes_its_rated_capacity_as_its_capacity(admin, site):
+    body = {k: v for k, v in microgrid_body(site).items() if k != "capacity"}
+    created = admin.create(MICROGRIDS, {**body, "rated_capacity": 750})
+    assert created["capacity"] == 750
