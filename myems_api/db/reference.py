@@ -75,6 +75,10 @@ PROTOCOLS: tuple[tuple[str, str], ...] = (
     ("ControlLogix", "controllogix"), ("DL/T 645", "dlt645"), ("IEC 104", "iec104"), ("Weather", "weather"),
     ("MySQL", "mysql"), ("SQL Server", "sqlserver"), ("PostgreSQL", "postgresql"), ("Oracle", "oracle"),
     ("MongoDB", "mongodb"), ("InfluxDB", "influxdb"),
+    # v6.7.0's others: data sources of these protocols are kept (read by their own services, not ours)
+    *((code, code) for code in ("cassandra", "clickhouse", "coap", "dtu-rtu", "dtu-tcp", "dtu-mqtt", "elexon-bmrs",
+                                "mqtt-acrel", "mqtt-adw300", "mqtt-eg200", "mqtt-huiju", "mqtt-md4220", "mqtt-seg",
+                                "mqtt-weilan", "mqtt-xintianli", "mqtt-zhongxian")),
 )
 
 # (name, route, parent route or None) in the order MyEMS's web UI shows them.

@@ -208,6 +208,7 @@ points = sa.Table(
     flag("is_trend", True), flag("is_virtual"),
     sa.Column("address", sa.Text, nullable=False),
     sa.Column("description", sa.Text, nullable=True),
+    sa.Column("faults", sa.Text, nullable=True), sa.Column("definitions", sa.Text, nullable=True),  # v6.7.0's
     sa.UniqueConstraint("data_source_id", "name"), **MYSQL,
 )
 
@@ -340,7 +341,7 @@ def svg_text(nullable: bool = False) -> sa.Column[str]:
 def equipment_columns() -> list[sa.Column[Any]]:
     return [pk(), name_col(), uuid_col(), flag("is_input_counted", True), flag("is_output_counted"),
             ref("cost_center_id"), svg_text(nullable=True), sa.Column("camera_url", sa.String(1024), nullable=True),
-            sa.Column("description", sa.Text, nullable=True)]
+            sa.Column("description", sa.Text, nullable=True), coefficient("efficiency_indicator", nullable=True)]
 
 
 def parameters_table(name: str, owner: str) -> sa.Table:

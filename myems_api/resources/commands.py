@@ -42,12 +42,13 @@ class CommandSend:
         data = read_data(req, self.max_body, optional=True)
         value = data.get("set_value", command["set_value"])
         payload = command["payload"]
-        if "$s1" in payload:
+        if "$s1" in payload or "${s1}" in payload:
             try:
                 number = Number("set_value").parse(value, self.store.ctx)
             except Invalid as exc:
                 raise ApiError(400, "API.INVALID_SET_VALUE") from exc
-            payload = payload.replace("$s1", repr(number))
+            text = str(int(number)) if float(number).is_integer() else repr(number)  # 7, not 7.0, as MyEMS sends
+            payload = payload.replace("${s1}", text).replace("$s1", text)
         if self.broker is None:
             raise ApiError(503, "API.MQTT_BROKER_NOT_CONFIGURED")
         try:

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from myems_api.db import schema
 from myems_api.engine.family import READ, Family, Items, Reached, bindings_to
-from myems_api.engine.fields import Bool, Choice, Derived, Int, Name, Ref, Text
+from myems_api.engine.fields import Bool, Choice, Derived, Int, Name, Number, Ref, Text
 from myems_api.engine.store import FamilyStore
 from myems_api.http import Endpoint
 from myems_api.resources.meters import metering_by_uuid
@@ -99,8 +99,9 @@ def equipment_fields(prefix: str) -> tuple[Any, ...]:
     return (
         Name(), Bool("is_input_counted"), Bool("is_output_counted"), Ref("cost_center"),
         Svg(required=False, null=True),
-        Text("camera_url", max_len=1024, pattern=r"https?://\S+", required=False, null=True),
+        Text("camera_url", max_len=1024, pattern=r"[a-z][a-z0-9+.-]*://\S+", required=False, null=True),
         Text("description", max_len=4096, required=False, null=True),
+        Number("efficiency_indicator", required=False, null=True),  # v6.7.0's design efficiency
         Derived("qrcode", template=prefix + ":{}"),
     )
 

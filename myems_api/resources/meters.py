@@ -129,6 +129,8 @@ points = Family(
         Number("ratio", required=False, default=1.0), Number("offset_constant", required=False, default=0.0),
         Bool("is_trend", required=False, default=True), Bool("is_virtual", required=False, default=False),
         JsonText("address", max_len=8192), Text("description", max_len=4096, required=False, null=True),
+        Text("faults", max_len=65535, required=False, null=True),
+        Text("definitions", max_len=65535, required=False, null=True),
     ),
     checks=(check_limits,),
     db_checks=(check_point_address, check_one_energy_point_per_meter),
@@ -268,7 +270,7 @@ def expression_in(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def expression_out(meter: dict[str, Any]) -> dict[str, Any]:
-    meter["expression"] = {"equation": meter.pop("equation"), "variables": meter.pop("variables")}
+    meter["expression"] = {"equation": meter["equation"], "variables": meter.pop("variables")}  # v6.7.0: both
     return meter
 
 

@@ -5,6 +5,8 @@ SVG text is rendered by the UI, so it must pass :mod:`myems_api.svg`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import falcon
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -15,11 +17,28 @@ from myems_api.engine.fields import Bool, Derived, Name, Text
 from myems_api.http import Endpoint
 from myems_api.svg import Svg
 
+
+def _source_code_in(payload: dict[str, Any]) -> dict[str, Any]:
+    """v6.7.0 names an SVG's text ``source_code``; the seed ``svg``."""
+    if "svg" not in payload and "source_code" in payload:
+        payload["svg"] = payload.pop("source_code")
+    return payload
+
+
+def _source_code_out(svg: dict[str, Any]) -> dict[str, Any]:
+    return {**svg, "source_code": svg.get("svg")}
+
+
 svgs = Family(
     "svg", "svgs", schema.svgs,
     fields=(Name(), Svg(), Text("description", max_len=4096, required=False, null=True)),
+    reshape_in=_source_code_in, reshape_out=_source_code_out,
     portable=True,
 )
+
+
+def _route_out(menu: dict[str, Any]) -> dict[str, Any]:
+    return {**menu, "route": menu.get("path")}  # v6.7.0's key for the seed's path
 
 menus = Family(
     "menu", "menus", schema.menus,
@@ -27,6 +46,7 @@ menus = Family(
             Derived("parent_menu_id", db_column="parent_menu_id"), Bool("is_hidden")),
     ops=READ_ONLY | {"update"},
     children=(Children("children", "menu", via="parent_menu_id"),),
+    reshape_out=_route_out,
 )
 
 FAMILIES = (svgs, menus)

@@ -75,6 +75,15 @@ def _not_the_last_admin(conn: Connection, user_id: int) -> str | None:
                                   "account_expiration_datetime_utc": datetime.min}, user_id)
 
 
+def locked(conn: Connection, objects: list[dict[str, Any]]) -> None:
+    """v6.7.0's ``is_locked`` (its admin UI shows the lock and offers the unlock): locked until a future time."""
+    u, now = schema.users, utcnow()
+    ids = [o["id"] for o in objects]
+    until = dict(conn.execute(sa.select(u.c.id, u.c.locked_until_utc).where(u.c.id.in_(ids))).all())
+    for obj in objects:
+        obj["is_locked"] = until.get(obj["id"]) is not None and until[obj["id"]] > now
+
+
 users = Family(
     "user", "users", schema.users,
     fields=(
@@ -90,7 +99,9 @@ users = Family(
     db_checks=(_keeps_an_admin,),
     delete_checks=(_not_the_last_admin,),
     read_policy=ADMIN,
+    enrich=locked,
 )
+
 
 
 def _new_api_key(values: dict[str, Any]) -> dict[str, Any]:

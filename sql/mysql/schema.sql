@@ -23,6 +23,7 @@ CREATE TABLE tbl_combined_equipments (
 	svg MEDIUMTEXT, 
 	camera_url VARCHAR(1024), 
 	description TEXT, 
+	efficiency_indicator NUMERIC(21, 6), 
 	PRIMARY KEY (id), 
 	UNIQUE (name), 
 	UNIQUE (uuid)
@@ -737,6 +738,7 @@ CREATE TABLE tbl_equipments (
 	svg MEDIUMTEXT, 
 	camera_url VARCHAR(1024), 
 	description TEXT, 
+	efficiency_indicator NUMERIC(21, 6), 
 	PRIMARY KEY (id), 
 	UNIQUE (name), 
 	UNIQUE (uuid)
@@ -1659,6 +1661,8 @@ CREATE TABLE tbl_points (
 	is_virtual BOOL NOT NULL, 
 	address TEXT NOT NULL, 
 	description TEXT, 
+	faults TEXT, 
+	definitions TEXT, 
 	PRIMARY KEY (id), 
 	UNIQUE (data_source_id, name), 
 	UNIQUE (uuid)

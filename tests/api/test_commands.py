@@ -62,7 +62,16 @@ def test_a_command_without_a_body_sends_its_own_set_value(config, broker_port):
     command = admin.create("/commands", SEED_COMMAND)
     result = admin.put(f"/commands/{command['id']}/send")
     assert result.status_code == 200, result.json
-    assert result.json["payload"] == "{address:1, slave_id:1, set_value: 2.0}"
+    assert result.json["payload"] == "{address:1, slave_id:1, set_value: 2}"  # a whole number as MyEMS writes it
+
+
+@needs_mosquitto
+def test_a_fractional_set_value_and_the_braced_placeholder_are_sent_as_given(config, broker_port):
+    admin = admin_with_broker(config, broker_port)
+    command = admin.create("/commands", {**SEED_COMMAND, "name": "braced", "payload": "{v: ${s1}}"})
+    result = admin.put(f"/commands/{command['id']}/send", {"set_value": 2.5})
+    assert result.status_code == 200, result.json
+    assert result.json["payload"] == "{v: 2.5}"
 
 
 def test_sending_without_a_configured_broker_answers_503(admin):

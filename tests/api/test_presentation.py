@@ -96,7 +96,7 @@ def test_creating_the_seed_svg_answers_201_with_the_text_as_sent(admin):
     result = admin.post("/svgs", SVG)
     assert result.status_code == 201, result.json
     assert result.headers["location"] == f"/svgs/{result.json['id']}"
-    assert result.json == {**SVG, "id": result.json["id"], "uuid": result.json["uuid"]}
+    assert result.json == {**SVG, "source_code": SVG["svg"], "id": result.json["id"], "uuid": result.json["uuid"]}
     assert is_uuid(result.json["uuid"])
 
 
@@ -110,7 +110,7 @@ def test_updating_an_svg_with_the_seed_payload_changes_it_and_keeps_its_uuid(adm
     svg = new_svg(admin, name="draft", svg=f"<svg {NS}/>")
     result = admin.put(f"/svgs/{svg['id']}", SVG)
     assert result.status_code == 200, result.json
-    assert result.json == {**SVG, "id": svg["id"], "uuid": svg["uuid"]}
+    assert result.json == {**SVG, "source_code": SVG["svg"], "id": svg["id"], "uuid": svg["uuid"]}
 
 
 def test_deleting_an_svg_answers_204_and_it_is_gone(admin):
@@ -169,7 +169,7 @@ def test_an_svg_exports_as_read_and_imports_into_another_instance_with_its_uuid(
 
 def test_the_seeds_import_body_creates_the_svg(admin):
     new = portability.imported(admin, "/svgs", SVG)
-    assert new == {**SVG, "id": new["id"], "uuid": new["uuid"]}
+    assert new == {**SVG, "source_code": SVG["svg"], "id": new["id"], "uuid": new["uuid"]}
 
 
 def test_an_import_carrying_a_script_is_refused_and_creates_nothing(admin):
