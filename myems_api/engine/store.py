@@ -232,7 +232,7 @@ class FamilyStore:
             if f.input_key not in payload:
                 if f.required and not updating:
                     raise bad_request(self.family.field_code(f))
-                if not updating:
+                if not updating and f.column not in values:  # two fields may name one column (UTC and local)
                     values[f.column] = f.default
                 continue
             raw = payload[f.input_key]

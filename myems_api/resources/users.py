@@ -111,9 +111,17 @@ def _new_api_key(values: dict[str, Any]) -> dict[str, Any]:
     return {"token": token}
 
 
+def _expires(key: Mapping[str, Any]) -> str | None:
+    return None if key.get("expires_datetime_utc") else "API.INVALID_EXPIRES_DATETIME"
+
+
 api_keys = Family(
     "api_key", "api_keys", schema.api_keys,
-    fields=(Name(), UtcDateTime("expires_datetime_utc"), UtcDateTime("created_datetime_utc", writable=False)),
+    # The seed sends the expiry in UTC, v6.7.0 in local time: either is taken, both are answered.
+    fields=(Name(), UtcDateTime("expires_datetime_utc", required=False),
+            LocalDateTime("expires_datetime", required=False),
+            UtcDateTime("created_datetime_utc", writable=False), LocalDateTime("created_datetime", writable=False)),
+    checks=(_expires,),
     read_policy=ADMIN,
     create_verbs=("POST", "PUT"),  # the seed's example creates with PUT
     on_create=_new_api_key,

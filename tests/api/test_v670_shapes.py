@@ -56,3 +56,11 @@ def test_a_user_answers_whether_it_is_locked(admin: Api):
     assert admin.get(f"/users/{user['id']}").json["is_locked"] is True
     assert admin.put(f"/users/unlock/{user['id']}").status_code == 200
     assert admin.get(f"/users/{user['id']}").json["is_locked"] is False
+
+
+def test_an_api_key_takes_its_expiry_in_local_time_as_v670_sends_it_and_answers_both_forms(admin: Api):
+    created = admin.create("/apikeys", {"name": "integration", "expires_datetime": "2099-12-31T23:59:59"})
+    assert created["expires_datetime"] == "2099-12-31T23:59:59"
+    assert created["expires_datetime_utc"].startswith("2099-12-31T23:59:59") and created["created_datetime"]
+    refused = admin.post("/apikeys", {"name": "no expiry"})
+    assert (refused.status_code, refused.json["description"]) == (400, "API.INVALID_EXPIRES_DATETIME")
