@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from myems_api.engine.fields import Context, Invalid, Text
+from myems_api.engine.fields import Context, Invalid, Ref, Text
 
 MAX_SVG_CHARS = 2_000_000
 FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "embed", "object"}
@@ -52,3 +53,20 @@ class Svg(Text):
         if value is not None and unsafe_svg(value):
             raise Invalid(self.key)
         return value
+
+
+# A diagram as an entity names it: inline ``svg`` text (the seed's form) and/or a stored SVG (v6.7.0's ``svg_id``).
+def stored_svg() -> Ref:
+    """A stored SVG, sent as ``svg_id`` (or ``svg_diagram_id``) and answered as ``svg_diagram``."""
+    return Ref("svg_diagram", family="svg", code="SVG_ID", required=False, null=True)
+
+
+def has_diagram(entity: Mapping[str, Any]) -> str | None:
+    return None if entity.get("svg") or entity.get("svg_diagram_id") else "API.INVALID_SVG"
+
+
+def svg_id_alias(payload: dict[str, Any]) -> dict[str, Any]:
+    """``svg_id`` (MyEMS's later form, and the energy storage sections') names the stored SVG."""
+    if "svg_id" in payload and "svg_diagram_id" not in payload:
+        payload["svg_diagram_id"] = payload.pop("svg_id")
+    return payload

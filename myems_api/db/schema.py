@@ -341,7 +341,8 @@ def svg_text(nullable: bool = False) -> sa.Column[str]:
 def equipment_columns() -> list[sa.Column[Any]]:
     return [pk(), name_col(), uuid_col(), flag("is_input_counted", True), flag("is_output_counted"),
             ref("cost_center_id"), svg_text(nullable=True), sa.Column("camera_url", sa.String(1024), nullable=True),
-            sa.Column("description", sa.Text, nullable=True), coefficient("efficiency_indicator", nullable=True)]
+            sa.Column("description", sa.Text, nullable=True), coefficient("efficiency_indicator", nullable=True),
+            ref("svg_diagram_id", nullable=True)]
 
 
 def parameters_table(name: str, owner: str) -> sa.Table:
@@ -392,8 +393,8 @@ spaces_links = links("spaces", "space_id", ("tenant", "store", "shopfloor", "equ
                                            "energy_flow_diagram", "photovoltaic_power_station"))
 
 distribution_systems = sa.Table(
-    "tbl_distribution_systems", metadata, pk(), name_col(), uuid_col(), svg_text(),
-    sa.Column("description", sa.Text, nullable=True), **MYSQL,
+    "tbl_distribution_systems", metadata, pk(), name_col(), uuid_col(), svg_text(nullable=True),
+    sa.Column("description", sa.Text, nullable=True), ref("svg_diagram_id", nullable=True), **MYSQL,
 )
 
 distribution_circuits = sa.Table(

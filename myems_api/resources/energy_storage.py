@@ -59,9 +59,10 @@ from myems_api.engine.family import ADMIN, Binding, Family, Items
 from myems_api.engine.fields import Choice, Derived, Field, Name, Number, Ref, Text
 from myems_api.resources.asset_parts import at_least_zero, part_rows
 from myems_api.resources.equipment import DATA_SOURCE_POINTS
-from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, has_diagram, station_aliases, svg_id_alias
-from myems_api.resources.power_plants import station_fields, stored_svg
+from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, station_aliases
+from myems_api.resources.power_plants import station_fields
 from myems_api.resources.tariffs import PEAK_TYPES, TIME_OF_DAY
+from myems_api.svg import has_diagram, stored_svg, svg_id_alias
 
 POWER_CODE = "API.SCHEDULE_POWER_EXCEEDS_ENERGY_STORAGE_CONTAINER_RATED_POWER"
 

@@ -29,7 +29,7 @@ from myems_api.engine.fields import Bool, Choice, Derived, Int, Name, Number, Re
 from myems_api.engine.store import FamilyStore
 from myems_api.http import Endpoint
 from myems_api.resources.meters import metering_by_uuid
-from myems_api.svg import Svg
+from myems_api.svg import Svg, stored_svg, svg_id_alias
 
 UUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
 USES = {"constant": ("constant",), "point": ("point_id",),
@@ -98,7 +98,7 @@ def parameters(table: sa.Table, owner_column: str, owner: str) -> Items:
 def equipment_fields(prefix: str) -> tuple[Any, ...]:
     return (
         Name(), Bool("is_input_counted"), Bool("is_output_counted"), Ref("cost_center"),
-        Svg(required=False, null=True),
+        Svg(required=False, null=True), stored_svg(),  # inline (the seed) or stored (v6.7.0's svg_id)
         Text("camera_url", max_len=1024, pattern=r"[a-z][a-z0-9+.-]*://\S+", required=False, null=True),
         Text("description", max_len=4096, required=False, null=True),
         Number("efficiency_indicator", required=False, null=True),  # v6.7.0's design efficiency
@@ -115,6 +115,7 @@ equipments = Family(
     bindings=bindings_to("equipment_id", schema.equipments_links),
     items=(parameters(schema.equipment_parameters, "equipment_id", "EQUIPMENT"),),
     reached=(replace(DATA_SOURCE_POINTS, name="addpoints"),),
+    reshape_in=svg_id_alias,
     portable=True,
     item_post_clones=True,
 )
@@ -126,6 +127,7 @@ combined_equipments = Family(
                    for b in bindings_to("combined_equipment_id", schema.combined_equipments_links)),
     items=(parameters(schema.combined_equipment_parameters, "combined_equipment_id", "COMBINED_EQUIPMENT"),),
     reached=(DATA_SOURCE_POINTS,),
+    reshape_in=svg_id_alias,
     portable=True,
     item_post_clones=True,
 )

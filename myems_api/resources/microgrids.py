@@ -61,7 +61,7 @@ from myems_api.engine.family import ADMIN, Binding, Check, Children, DbCheck, Fa
 from myems_api.engine.fields import Choice, Derived, Field, Int, Name, Number, Ref, Text
 from myems_api.resources.equipment import DATA_SOURCE_POINTS
 from myems_api.resources.tariffs import PEAK_TYPES, TIME_OF_DAY
-from myems_api.svg import Svg
+from myems_api.svg import Svg, has_diagram, svg_id_alias
 
 ANALOG, DIGITAL, ENERGY = "ANALOG_VALUE", "DIGITAL_VALUE", "ENERGY_VALUE"
 MEASURED = (ANALOG,)  # power, state of charge, price
@@ -124,17 +124,6 @@ def different(first: str, second: str) -> Check:
         return code if same else None
 
     return check
-
-
-def has_diagram(entity: Mapping[str, Any]) -> str | None:
-    return None if entity.get("svg") or entity.get("svg_diagram_id") else "API.INVALID_SVG"
-
-
-def svg_id_alias(payload: dict[str, Any]) -> dict[str, Any]:
-    """``svg_id`` (MyEMS's later form, and the energy storage sections') names the stored SVG."""
-    if "svg_id" in payload and "svg_diagram_id" not in payload:
-        payload["svg_diagram_id"] = payload.pop("svg_id")
-    return payload
 
 
 def station_aliases(payload: dict[str, Any]) -> dict[str, Any]:

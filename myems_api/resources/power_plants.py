@@ -23,13 +23,8 @@ from myems_api.engine.family import ADMIN, Family, Items, bindings_to
 from myems_api.engine.fields import Bool, Derived, Field, Name, Number, Ref, Text
 from myems_api.resources.asset_parts import at_least_zero, part_rows, point
 from myems_api.resources.equipment import DATA_SOURCE_POINTS
-from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, has_diagram, station_aliases
-from myems_api.svg import Svg
-
-
-def stored_svg() -> Ref:
-    """A stored SVG, sent as ``svg_id`` (or ``svg_diagram_id``) and answered as ``svg_diagram``."""
-    return Ref("svg_diagram", family="svg", code="SVG_ID", required=False, null=True)
+from myems_api.resources.microgrids import COUNTED, MEASURED, STATE, station_aliases
+from myems_api.svg import Svg, has_diagram, stored_svg
 
 
 def station_fields(prefix: str) -> tuple[Field, ...]:

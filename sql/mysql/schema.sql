@@ -24,12 +24,15 @@ CREATE TABLE tbl_combined_equipments (
 	camera_url VARCHAR(1024), 
 	description TEXT, 
 	efficiency_indicator NUMERIC(21, 6), 
+	svg_diagram_id BIGINT, 
 	PRIMARY KEY (id), 
 	UNIQUE (name), 
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_tbl_combined_equipments_cost_center_id ON tbl_combined_equipments (cost_center_id);
+
+CREATE INDEX ix_tbl_combined_equipments_svg_diagram_id ON tbl_combined_equipments (svg_diagram_id);
 
 CREATE TABLE tbl_combined_equipments_commands (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -258,12 +261,15 @@ CREATE TABLE tbl_distribution_systems (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
 	uuid VARCHAR(36) NOT NULL, 
-	svg MEDIUMTEXT NOT NULL, 
+	svg MEDIUMTEXT, 
 	description TEXT, 
+	svg_diagram_id BIGINT, 
 	PRIMARY KEY (id), 
 	UNIQUE (name), 
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_distribution_systems_svg_diagram_id ON tbl_distribution_systems (svg_diagram_id);
 
 CREATE TABLE tbl_email_message_sessions (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
@@ -739,12 +745,15 @@ CREATE TABLE tbl_equipments (
 	camera_url VARCHAR(1024), 
 	description TEXT, 
 	efficiency_indicator NUMERIC(21, 6), 
+	svg_diagram_id BIGINT, 
 	PRIMARY KEY (id), 
 	UNIQUE (name), 
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_tbl_equipments_cost_center_id ON tbl_equipments (cost_center_id);
+
+CREATE INDEX ix_tbl_equipments_svg_diagram_id ON tbl_equipments (svg_diagram_id);
 
 CREATE TABLE tbl_equipments_commands (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
