@@ -3,9 +3,10 @@
 An authenticated ``POST``, ``PUT``, ``PATCH`` or ``DELETE`` opens an :class:`AuditEntry` (who, when, from
 which address, verb, route template, object id, the body with every password, token, key and secret
 masked). The first transaction the request commits on the system store writes the entry's row inside
-that transaction, so a stored change always has its log row and a rolled-back one has none. When the
-request ends, the row gets the answer's status; a request that committed nothing (refused, or failed)
-gets its row then, with the error code as its outcome.
+that transaction, so a stored change always has its log row and a rolled-back one has none. The row is
+written with the status a success of that verb answers; when the request ends with another one, the row
+is corrected. A request that committed nothing (refused, or failed) gets its row then, with the error code
+as its outcome.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class AuditEntry:
     values: dict[str, Any]
     context: Any = None  # the request's context, where the body parser leaves what it parsed
     row_id: int | None = None
+    status: int | None = None  # as written with the row
 
     def body(self) -> str | None:
         body = getattr(self.context, "json_body", None)
@@ -61,10 +63,16 @@ class AuditEntry:
         self.row_id = int(key.inserted_primary_key[0]) if key.inserted_primary_key else None
 
 
+# The status a write answers when it succeeds, written with the row so that a success costs no second
+# transaction; the answer corrects it when it differs.
+EXPECTED = {"POST": 201, "PUT": 200, "PATCH": 200, "DELETE": 204}
+
+
 def _on_commit(conn: Connection) -> None:
     entry = CURRENT.get()
     if entry is not None and entry.row_id is None:
-        entry.write(conn, None, "done")
+        entry.status = EXPECTED.get(entry.values["request_method"])
+        entry.write(conn, entry.status, "done")
 
 
 def _outcome(resp: falcon.Response) -> str:
@@ -110,6 +118,8 @@ class AuditTrail:
             return
         CURRENT.reset(req.context.audit_token)
         status = int(str(resp.status).split()[0])
+        if entry.row_id is not None and status == entry.status:
+            return  # written with its commit, as it turned out
         with self.engine.begin() as conn:
             if entry.row_id is None:
                 entry.write(conn, status, "done" if status < 400 else _outcome(resp))

@@ -52,7 +52,7 @@ logs = sa.Table(
     sa.Column("request_body", sa.Text, nullable=True),
     sa.Column("path", sa.String(1024), nullable=False),
     sa.Column("remote_address", sa.String(64), nullable=True),
-    sa.Column("status", sa.Integer, nullable=True),  # NULL between the write's commit and the answer
+    sa.Column("status", sa.Integer, nullable=True),
     sa.Column("outcome", sa.String(128), nullable=False),
     **MYSQL,
 )
