@@ -54,6 +54,14 @@ class Binding:
         return f"{self.target}_id"
 
 
+def bound_through(name: str, target: str, link: sa.Table) -> Binding:
+    """A binding whose owner column is the link table's other ``<x>_id`` (a part's ``bms_id`` beside
+    ``point_id``), as v6.7.0 names the part binding tables."""
+    target_column = f"{target}_id"
+    owner_column = next(c.name for c in link.c if c.name.endswith("_id") and c.name != target_column)
+    return Binding(name, target, link, owner_column, target_column)
+
+
 def bindings_to(owner_column: str, tables: Mapping[str, sa.Table], **checks: BindCheck) -> tuple[Binding, ...]:
     """One binding per target family, named as the seed names them (``offline_meter`` -> ``offlinemeters``);
     an ``is_output`` column in the binding table becomes the binding's optional boolean field."""

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from myems_api.db import schema
-from myems_api.engine.family import Binding, Items, ItemsCheck
+from myems_api.engine.family import Items, ItemsCheck, bound_through
 from myems_api.engine.fields import Field, Number, Ref, Text
 from myems_api.resources.microgrids import is_electricity
 
@@ -70,12 +70,6 @@ def kinds_fit(points: Mapping[str, tuple[str, ...]], meters: tuple[str, ...]) ->
     return check
 
 
-def points_of(link: sa.Table) -> Binding:
-    """A part's points (``tbl_..._bmses_points``: the part's id in ``bms_id``)."""
-    return Binding("points", "point", link, next(c.name for c in link.c if c.name.endswith("_id")
-                                                   and c.name != "point_id"), "point_id")
-
-
 def part_rows(owner: str, parent_column: str, point_links: Mapping[str, sa.Table], key: str, served: str,
               table: sa.Table, *fields: Field, points: Mapping[str, tuple[str, ...]],
               meters: tuple[str, ...] = (), pairs: tuple[tuple[str, str], ...] = (), relation: str = "") -> Items:
@@ -84,4 +78,4 @@ def part_rows(owner: str, parent_column: str, point_links: Mapping[str, sa.Table
     refs = [point(k) for k in points] + [meter(k) for k in meters]
     return Items(key, table, parent_column, (Text("name", code=f"{code}_NAME"), *refs, *fields),
                  check=rows_fit(code, pairs), db_check=kinds_fit(points, meters),
-                 served=served, relation=relation, bindings=(points_of(point_links[key]),))
+                 served=served, relation=relation, bindings=(bound_through("points", "point", point_links[key]),))

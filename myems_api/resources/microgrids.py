@@ -57,7 +57,7 @@ from sqlalchemy.engine import Connection
 
 from myems_api.db import microgrid_tables as mt
 from myems_api.db import schema
-from myems_api.engine.family import ADMIN, Binding, Check, Children, DbCheck, Family, bindings_to
+from myems_api.engine.family import ADMIN, Check, Children, DbCheck, Family, bindings_to, bound_through
 from myems_api.engine.fields import Choice, Derived, Field, Int, Name, Number, Ref, Text
 from myems_api.resources.equipment import DATA_SOURCE_POINTS
 from myems_api.resources.tariffs import PEAK_TYPES, TIME_OF_DAY
@@ -194,16 +194,13 @@ def part(singular: str, plural: str, table: sa.Table, points: Mapping[str, tuple
     references = [Ref(key, family=family, required=key not in optional, null=key in optional)
                   for keys, family in ((points, "point"), (meters, "meter")) for key in keys]
     electric = tuple(key for key, must in meters.items() if must)
-    points_link = mt.PART_POINTS[plural]
     return Family(
         f"microgrid_{singular}", f"microgrid_{plural}", table,
         fields=(Text("name", unique=True, unique_with=("microgrid_id",)), Ref("microgrid"), *references,
                 Number("capacity", min=0), *extra),
         checks=checks,
         db_checks=(point_kinds(points), *((electricity_meters(*electric),) if electric else ())),
-        bindings=(Binding("points", "point", points_link, next(c.name for c in points_link.c
-                                                                if c.name.endswith("_id") and c.name != "point_id"),
-                          "point_id"),),
+        bindings=(bound_through("points", "point", mt.PART_POINTS[plural]),),
         delete_bindings=True,
     )
 
