@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from aggregation.billing import Block, Tariff, TimeOfUse, carbon, hourly_cost
 from aggregation.rollup import Incidence, by_group, compose, counted, space_closure, union, valid_hours
 from aggregation.series import HOUR, Times, Values, hour_range
-from aggregation.store import epoch_seconds, to_datetime
+from aggregation.store import as_double, epoch_seconds, to_datetime
 from myems_api.db import energy, schema
 from myems_api.db.upsert import upsert
 
@@ -213,7 +213,7 @@ def meter_matrix(energy_store: Engine, axis: MeterAxis, hours: Times) -> tuple[V
             if not len(rows_of_kind):
                 continue
             ids = np.array([axis.keys[i][1] for i in rows_of_kind], dtype=np.int64)
-            query = sa.select(t.c.meter_id, seconds, sa.cast(t.c.actual_value, sa.Float), t.c.flags).where(
+            query = sa.select(t.c.meter_id, seconds, as_double(t.c.actual_value), t.c.flags).where(
                 t.c.meter_type == kind, t.c.start_datetime_utc >= to_datetime(first),
                 t.c.start_datetime_utc <= to_datetime(int(hours[-1])))
             table = np.array(conn.execute(query).cursor.fetchall(), dtype=np.float64).reshape(-1, 4)

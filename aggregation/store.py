@@ -42,6 +42,13 @@ def epoch_seconds(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnEleme
     return sa.cast(sa.func.strftime("%s", column), sa.BigInteger)
 
 
+def as_double(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A DECIMAL column read as a double on every backend. ``CAST(x AS FLOAT)`` is single precision on MariaDB
+    (58.772 reads back as 58.77199935913086) and SQLAlchemy has no portable DOUBLE cast; adding an
+    approximate-value zero makes both MariaDB and SQLite compute in double precision."""
+    return sa.type_coerce(column + sa.literal_column("0e0"), sa.Float)
+
+
 def to_datetime(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
 
@@ -130,7 +137,7 @@ class Readings:
             seconds = epoch_seconds(t.c.utc_date_time, conn.dialect.name)
             # one float column per reading (bad or missing values as NaN's stand-in), straight into arrays
             value = sa.case((sa.and_(t.c.is_bad.is_(False), t.c.actual_value.is_not(None)),
-                             sa.cast(t.c.actual_value, sa.Float)), else_=sa.literal_column(str(MISSING)))
+                             as_double(t.c.actual_value)), else_=sa.literal_column(str(MISSING)))
             query = sa.select(seconds, value).where(
                 t.c.point_id == source.point_id, t.c.utc_date_time >= to_datetime(low if low is not None else start),
                 t.c.utc_date_time <= to_datetime(high if high is not None else end)).order_by(t.c.utc_date_time)

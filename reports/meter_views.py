@@ -41,7 +41,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from aggregation.store import epoch_seconds
+from aggregation.store import as_double, epoch_seconds
 from myems_api.auth import Principal
 from myems_api.db import historical, schema
 from reports import excel
@@ -94,7 +94,7 @@ def trend(conn: Connection, point: Point, start: datetime, end: datetime, *, end
         return np.zeros((0, 2))
     upper = t.c.utc_date_time <= end if end_inclusive else t.c.utc_date_time < end
     rows = conn.execute(sa.select(epoch_seconds(t.c.utc_date_time, conn.dialect.name),
-                                  sa.cast(t.c.actual_value, sa.Float)).where(
+                                  as_double(t.c.actual_value)).where(
         t.c.point_id == point.id, t.c.is_bad.is_(False), t.c.actual_value.is_not(None),
         t.c.utc_date_time >= start, upper).order_by(t.c.utc_date_time)).cursor.fetchall()
     return np.array(rows, dtype=np.float64).reshape(-1, 2)
@@ -205,7 +205,7 @@ class MeterRealtime:
         t = historical.latest_values
         with engines.historical.connect() as conn:
             rows = conn.execute(sa.select(t.c.point_id, epoch_seconds(t.c.utc_date_time, conn.dialect.name),
-                                          sa.cast(t.c.actual_value, sa.Float), t.c.is_bad)
+                                          as_double(t.c.actual_value), t.c.is_bad)
                                 .where(t.c.point_id.in_(point_ids))).all()
         return {int(r[0]): (float(r[1]), None if r[3] else number(r[2])) for r in rows}
 
@@ -240,7 +240,7 @@ def readings_at(conn: Connection, point_ids: list[int], moment: datetime) -> dic
     last = (sa.select(t.c.point_id, sa.func.max(t.c.utc_date_time).label("at"))
             .where(t.c.point_id.in_(point_ids), good).group_by(t.c.point_id).subquery())
     rows = conn.execute(sa.select(t.c.point_id, epoch_seconds(t.c.utc_date_time, conn.dialect.name),
-                                  sa.cast(t.c.actual_value, sa.Float))
+                                  as_double(t.c.actual_value))
                         .join(last, sa.and_(last.c.point_id == t.c.point_id, last.c.at == t.c.utc_date_time)))
     return {int(r[0]): (float(r[1]), float(r[2])) for r in rows}
 

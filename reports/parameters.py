@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from aggregation.store import epoch_seconds
+from aggregation.store import as_double, epoch_seconds
 from myems_api.db import historical, schema
 from reports.blocks import numbers
 from reports.local_time import local_text
@@ -58,7 +58,7 @@ def parameters_of(engines: Engines, query: ReportQuery) -> dict[str, list[Any]]:
             if t is None:
                 continue
             rows = conn.execute(sa.select(epoch_seconds(t.c.utc_date_time, conn.dialect.name),
-                                          sa.cast(t.c.actual_value, sa.Float)).where(
+                                          as_double(t.c.actual_value)).where(
                 t.c.point_id == point_id, t.c.is_bad.is_(False), t.c.actual_value.is_not(None),
                 t.c.utc_date_time >= start, t.c.utc_date_time < end).order_by(t.c.utc_date_time)).cursor.fetchall()
             table = np.array(rows, dtype=np.float64).reshape(-1, 2)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from aggregation.series import HOUR, OUT_OF_LIMITS, Times, Values
-from aggregation.store import epoch_seconds
+from aggregation.store import as_double, epoch_seconds
 from myems_api.db import energy, schema
 from reports.periods import Periods
 
@@ -89,7 +89,7 @@ def _fill(grid: Grid, keys: tuple[int, ...] | None, rows: Sequence[Any],
 
 
 def _float(column: Any) -> Any:
-    return sa.func.coalesce(sa.cast(column, sa.Float), MISSING)
+    return sa.func.coalesce(as_double(column), MISSING)
 
 
 def entity_series(engine: Engine, kind: str, entity_id: int, direction: str, by: str, grid: Grid,

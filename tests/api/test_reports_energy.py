@@ -283,3 +283,15 @@ def test_every_rolled_up_entity_answers_the_same_golden_days_in_its_spaces_zone(
     assert output["subtotals"] == [pytest.approx(3 * 167)]
     income = report(admin, f"/reports/{kind.replace('_', '')}income", query)["reporting_period"]
     assert income["subtotals"] == [pytest.approx(0.4 * 3 * 167)]
+
+
+def test_stored_decimals_read_back_in_double_precision_on_every_backend(admin, site, app):
+    """MariaDB computes ``CAST(x AS FLOAT)`` in single precision: 58.772 would read back as 58.77199935913086."""
+    hour = datetime(2026, 5, 4, 10)
+    with app.databases.engines["energy"].begin() as conn:
+        conn.execute(sa.insert(energy.meter_hourly), [{"meter_type": "meter", "meter_id": site["meter"]["id"],
+                                                      "start_datetime_utc": hour, "actual_value": 58.772, "flags": 0}])
+    result = report(admin, "/reports/meterenergy", f"meterid={site['meter']['id']}&periodtype=daily"
+                    "&reportingperiodstartdatetime=2026-05-04T00:00:00&reportingperiodenddatetime=2026-05-05T00:00:00"
+                    "&quickmode=true")
+    assert result["reporting_period"]["values"] == [58.772]
