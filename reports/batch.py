@@ -1,16 +1,21 @@
-"""Batch reports: every meter, equipment or combined equipment of a space subtree with its energy per category.
+"""Batch reports: every meter (offline, virtual) or energy-using entity of a space subtree with its energy per
+category.
 
-``/reports/meterbatch``, ``/reports/equipmentbatch``, ``/reports/combinedequipmentbatch`` with
+``/reports/<kind>batch`` for meters, offline meters, virtual meters, equipment, combined equipment, tenants,
+stores and shopfloors, with
 ``spaceid|spaceuuid&reportingperiodstartdatetime&reportingperiodenddatetime[&quickmode][&language]`` (no
 ``periodtype``: one total per entity and category over ``[start, end)`` in the space's zone).
 
 - Who is listed: the entities bound directly to a space of the subtree (``tbl_spaces_meters``,
   ``tbl_spaces_equipments``, ``tbl_spaces_combined_equipments``), each once, by id; ``space_name`` is the
   lowest-id space of the subtree it is bound to.
-- Meters: their energy from ``tbl_meter_hourly`` (out-of-limit hours left out, as in the meter energy report),
-  in their own category; ``values`` has their total in their category's column and ``null`` in the others.
-- Equipment and combined equipment: their input energy per category from ``tbl_entity_hourly`` (category
-  totals); ``values`` has a number (0 without data) in every column.
+- Meters of each kind: their energy from ``tbl_meter_hourly`` (out-of-limit hours left out, as in the meter
+  energy report), in their own category; ``values`` has their total in their category's column and ``null`` in
+  the others, ``subtotal`` (and ``total``) that total.
+- Equipment, combined equipment, tenants, stores, shopfloors: their input energy per category from
+  ``tbl_entity_hourly`` (category totals); ``values`` has a number (0 without data) in every column. A tenant
+  also has ``maximum``: per category its largest hourly energy in the period (kWh in an hour: its peak demand
+  in kW averaged over that hour), 0 without data.
 - ``energycategories``: the columns, by id: the meters' categories, or for equipment the categories in the data
   and those of the meters bound to them as input; each with its ``subtotal`` over the listed entities.
 - Per entity also ``total_in_kgce`` / ``total_in_kgco2e`` (its values times the categories' factors), and for a
@@ -33,6 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from aggregation.series import OUT_OF_LIMITS
+from aggregation.store import as_double
 from myems_api.auth import Principal
 from myems_api.db import energy, schema
 from reports import excel
@@ -47,24 +53,30 @@ from reports.store import Category, categories
 # Above this many entities the totals query reads the period's rows of every entity of the kind and keeps the
 # listed ones in Python, rather than sending a long IN list (SQLite's and drivers' parameter limits).
 MAX_IN_LIST = 1000
-_LINKS = {"equipment": schema.equipments_links, "combined_equipment": schema.combined_equipments_links}
+_LINKS = {"equipment": schema.equipments_links, "combined_equipment": schema.combined_equipments_links,
+          "tenant": schema.tenants_links, "store": schema.stores_links, "shopfloor": schema.shopfloors_links}
 _METER_TABLES = {"meter": schema.meters, "offline_meter": schema.offline_meters,
                  "virtual_meter": schema.virtual_meters}
 
 
 @dataclass(frozen=True)
 class BatchReport:
-    kind: str  # "meter" | "equipment" | "combined_equipment"
-    key: str  # the list's key: "meters" | "equipments" | "combined_equipments"
+    kind: str  # a meter kind (meter, offline or virtual meter) or an entity that rolls up energy
+    key: str  # the list's key: "meters" | "equipments" | "tenants" ...
     title: str
     label: str  # the Excel table's title
+    maximum: bool = False  # also each entity's largest hourly value per category (a tenant's peak demand)
+
+    @property
+    def metered(self) -> bool:
+        return self.kind in _METER_TABLES
 
     def answer(self, engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
         query = span_query(engines, "space", params, principal)
         space, reporting = query.entity, query.periods.reporting
         table = TABLES[self.kind]
         columns = [table.c.id, table.c.name, table.c.uuid, table.c.cost_center_id, table.c.description]
-        if self.kind == "meter":
+        if self.metered:
             columns.append(table.c.energy_category_id)
         with engines.system.connect() as conn:
             members = space_members(conn, IN_SPACE[self.kind], f"{self.kind}_id", subtree(conn, [space.id]))
@@ -74,9 +86,9 @@ class BatchReport:
             centers = names_of(conn, schema.cost_centers, {int(r.cost_center_id) for r in rows if r.cost_center_id})
             known = categories(conn)
             ids = [int(r.id) for r in rows]
-            metered = {} if self.kind == "meter" else self._metered(conn, ids)
-        totals = self._totals(engines, ids, *reporting.utc_range)
-        if self.kind == "meter":
+            metered = {} if self.metered else self._metered(conn, ids)
+        totals, peaks = self._totals(engines, ids, *reporting.utc_range)
+        if self.metered:
             own = {int(r.id): int(r.energy_category_id) for r in rows}
             totals = {(e, own[e]): v for (e, _), v in totals.items()}
             category_ids = sorted(set(own.values()))
@@ -88,7 +100,7 @@ class BatchReport:
         if totals:
             keys = np.array([(row_of[e], column[c]) for e, c in totals], dtype=np.int64).reshape(-1, 2)
             matrix[keys[:, 0], keys[:, 1]] = np.fromiter(totals.values(), dtype=np.float64, count=len(totals))
-        if self.kind == "meter":  # a meter has a value in its own category only
+        if self.metered:  # a meter has a value in its own category only
             mask = np.zeros(matrix.shape, dtype=bool)
             mask[np.arange(len(ids)), [column[own[i]] for i in ids]] = True
             matrix = np.where(mask, matrix, np.nan)
@@ -98,13 +110,17 @@ class BatchReport:
         entities: list[dict[str, Any]] = []
         for i, r in enumerate(rows):
             item: dict[str, Any] = {"id": int(r.id), "name": r.name, f"{self.kind}_name": r.name, "uuid": r.uuid,
+                                    f"{self.kind}_uuid": r.uuid,
                                     "space_name": spaces.get(members[int(r.id)]),
                                     "cost_center_name": centers.get(int(r.cost_center_id or 0)),
                                     "description": r.description, "values": numbers(matrix[i])}
-            if self.kind == "meter":
+            if self.metered:
                 category = listed[column[own[int(r.id)]]]
+                total = number(matrix[i, column[category.id]])
                 item.update({"energy_category_id": category.id, "energy_category_name": category.name,
-                             "unit_of_measure": category.unit, "total": number(matrix[i, column[category.id]])})
+                             "unit_of_measure": category.unit, "total": total, "subtotal": total})
+            if self.maximum:
+                item["maximum"] = [peaks.get((int(r.id), c), 0.0) for c in category_ids]
             item["total_in_kgce"] = number(np.nansum(matrix[i] * kgce)) if len(listed) else 0.0
             item["total_in_kgco2e"] = number(np.nansum(matrix[i] * kgco2e)) if len(listed) else 0.0
             entities.append(item)
@@ -118,31 +134,32 @@ class BatchReport:
             detail=self._table(entities, listed, subtotals)))
         return result
 
-    def _totals(self, engines: Engines, ids: list[int], start: datetime, end: datetime) -> dict[tuple[int, int],
-                                                                                                  float]:
-        """(entity id, category id) -> energy over ``[start, end)``, one grouped query."""
+    def _totals(self, engines: Engines, ids: list[int], start: datetime, end: datetime,
+                ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
+        """(entity id, category id) -> energy over ``[start, end)`` and the largest hourly value, one grouped
+        query (a meter's category is its own: 0 here)."""
         if not ids:
-            return {}
+            return {}, {}
         wanted = set(ids)
-        if self.kind == "meter":
+        if self.metered:
             t = energy.meter_hourly
-            owner, value = t.c.meter_id, sa.func.sum(t.c.actual_value)
-            where = [t.c.meter_type == "meter", t.c.flags.op("&")(OUT_OF_LIMITS) == 0]
-            group = [owner]
+            owner, values = t.c.meter_id, t.c.actual_value
+            where = [t.c.meter_type == self.kind, t.c.flags.op("&")(OUT_OF_LIMITS) == 0]
+            group = [owner, sa.literal(0)]
         else:
-            e = energy.entity_hourly
-            owner, value = e.c.entity_id, sa.func.sum(e.c.actual_value)
-            where = [e.c.entity_type == self.kind, e.c.direction == "input", e.c.energy_item_id == 0]
-            group = [owner, e.c.energy_category_id]
-        time = (energy.meter_hourly if self.kind == "meter" else energy.entity_hourly).c.start_datetime_utc
-        where += [time >= start, time < end]
+            t = energy.entity_hourly
+            owner, values = t.c.entity_id, t.c.actual_value
+            where = [t.c.entity_type == self.kind, t.c.direction == "input", t.c.energy_item_id == 0]
+            group = [owner, t.c.energy_category_id]
+        where += [t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end]
         if len(ids) <= MAX_IN_LIST:
             where.append(owner.in_(ids))
+        query = sa.select(*group, sa.func.sum(as_double(values)), sa.func.max(as_double(values))).where(*where)
         with engines.energy.connect() as conn:
-            found = conn.execute(sa.select(*group, value).where(*where).group_by(*group)).all()
-        if self.kind == "meter":
-            return {(int(r[0]), 0): float(r[1] or 0) for r in found if int(r[0]) in wanted}
-        return {(int(r[0]), int(r[1])): float(r[2] or 0) for r in found if int(r[0]) in wanted}
+            found = conn.execute(query.group_by(*group[:1 if self.metered else 2])).cursor.fetchall()
+        kept = [r for r in found if int(r[0]) in wanted]
+        return ({(int(r[0]), int(r[1])): float(r[2] or 0) for r in kept},
+                {(int(r[0]), int(r[1])): float(r[3] or 0) for r in kept})
 
     def _metered(self, conn: Connection, ids: list[int]) -> dict[int, set[int]]:
         """Equipment id -> the energy categories of the meters bound to it as input."""
@@ -154,9 +171,9 @@ class BatchReport:
             link = links[meter_kind]
             owner = link.c[f"{self.kind}_id"]
             joined = meters.c.id == link.c[f"{meter_kind}_id"]
+            inputs = [link.c.is_output.is_(False)] if "is_output" in link.c else []  # a tenant's meters are all input
             for entity_id, category in conn.execute(
-                    sa.select(owner, meters.c.energy_category_id).join(meters, joined)
-                    .where(owner.in_(ids), link.c.is_output.is_(False))):
+                    sa.select(owner, meters.c.energy_category_id).join(meters, joined).where(owner.in_(ids), *inputs)):
                 found.setdefault(int(entity_id), set()).add(int(category))
         return found
 
@@ -180,4 +197,13 @@ ROUTES: tuple[Route, ...] = (
     Route("/reports/combinedequipmentbatch", BatchReport("combined_equipment", "combined_equipments",
                                                          "Combined Equipment Batch Analysis Report",
                                                          "Combined equipment").answer),
+    Route("/reports/offlinemeterbatch", BatchReport("offline_meter", "offline_meters",
+                                                    "Offline Meter Batch Analysis Report", "Offline meters").answer),
+    Route("/reports/virtualmeterbatch", BatchReport("virtual_meter", "virtual_meters",
+                                                    "Virtual Meter Batch Analysis Report", "Virtual meters").answer),
+    Route("/reports/shopfloorbatch", BatchReport("shopfloor", "shopfloors", "Shopfloor Batch Analysis Report",
+                                                 "Shopfloors").answer),
+    Route("/reports/storebatch", BatchReport("store", "stores", "Store Batch Analysis Report", "Stores").answer),
+    Route("/reports/tenantbatch", BatchReport("tenant", "tenants", "Tenant Batch Analysis Report", "Tenants",
+                                              maximum=True).answer),
 )

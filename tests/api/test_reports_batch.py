@@ -1,4 +1,4 @@
-"""Batch reports (meters, equipment, combined equipment of a space subtree) against hand-computed totals.
+"""Batch reports (meters of every kind and every energy-using entity of a space subtree) against hand-computed totals.
 
 The site, in Europe/Berlin: the root space Campus, its children Building and Other, and Plant in Building; the
 reports are on Building's subtree. Categories Electricity (kWh,
@@ -41,6 +41,7 @@ from tests.api.test_reports_meters import (
     workbook_cells,
     zone_id,
 )
+from tests.api.test_sites import MAKERS, new_refs
 from tests.client import Api, refused
 
 PERIOD_HOURS = hours(datetime(2026, 1, 9, 23), datetime(2026, 1, 11, 23))
@@ -205,3 +206,78 @@ def test_a_thousand_meters_cost_one_query_of_the_hourly_table(admin, app, site, 
     assert len(totals) == count + 2
     assert all(totals[i] == pytest.approx(3 * (i % 7)) for i in ids)
     assert totals[site["m1"]["id"]] == pytest.approx(48) and totals[site["m3"]["id"]] == pytest.approx(94)
+
+
+# ------------------------------------------------- offline and virtual meters, tenants, stores, shopfloors
+
+@pytest.fixture
+def sites(admin: Api, app: Any, site: dict[str, Any]) -> dict[str, Any]:
+    """Plant holds tenant T1, store S1, shopfloor F1, offline meter O1 and virtual meter V1; Other holds tenant T2
+    (not in Building's subtree). T1 uses Electricity 1 kWh an hour except 4 kWh in its sixth hour (48 + 3 = 51,
+    peak 4) and Water 0.5 m3 (24); S1 Electricity 2 (96); F1 Water 1 (48); O1 3 kWh (144); V1 0.5 kWh (24)."""
+    refs = new_refs(admin)
+    made = {name: MAKERS[path](admin, refs, name) for name, path in (
+        ("T1", "tenants"), ("T2", "tenants"), ("S1", "stores"), ("F1", "shopfloors"), ("O1", "offlinemeters"),
+        ("V1", "virtualmeters"))}
+    for space, path, key, name in ((site["plant"], "tenants", "tenant_id", "T1"),
+                                   (site["other"], "tenants", "tenant_id", "T2"),
+                                   (site["plant"], "stores", "store_id", "S1"),
+                                   (site["plant"], "shopfloors", "shopfloor_id", "F1"),
+                                   (site["plant"], "offlinemeters", "offline_meter_id", "O1"),
+                                   (site["plant"], "virtualmeters", "virtual_meter_id", "V1")):
+        bind(admin, f"/spaces/{space['id']}/{path}", {key: made[name]["id"]})
+    electricity, water = site["electricity"]["id"], site["water"]["id"]
+    tenant = entity_rows("tenant", made["T1"]["id"], electricity, 1.0)
+    tenant[5]["actual_value"] = 4.0
+    insert(app, "energy", energy.entity_hourly, [
+        *tenant, *entity_rows("tenant", made["T1"]["id"], water, 0.5),
+        *entity_rows("tenant", made["T2"]["id"], electricity, 9.0),
+        *entity_rows("store", made["S1"]["id"], electricity, 2.0),
+        *entity_rows("shopfloor", made["F1"]["id"], water, 1.0)])
+    insert(app, "energy", energy.meter_hourly, [
+        *({**r, "meter_type": "offline_meter"} for r in meter_rows(made["O1"]["id"], 3.0)),
+        *({**r, "meter_type": "virtual_meter"} for r in meter_rows(made["V1"]["id"], 0.5))])
+    return made
+
+
+def test_the_tenant_batch_has_each_tenant_of_the_subtree_with_its_totals_and_peak_demand(admin, site, sites):
+    result = report(admin, "/reports/tenantbatch", f"spaceid={site['campus']['id']}&{PERIOD}")
+    assert [c["name"] for c in result["energycategories"]] == ["Electricity", "Water"]
+    (tenant,) = result["tenants"]
+    assert (tenant["tenant_name"], tenant["tenant_uuid"], tenant["space_name"]) == ("T1", sites["T1"]["uuid"], "Plant")
+    assert tenant["values"] == pytest.approx([51, 24]) and tenant["maximum"] == pytest.approx([4, 0.5])
+    assert 51 in workbook_cells(result)
+
+
+def test_the_tenant_batch_sums_equal_each_tenants_own_energy_category_report(admin, site, sites):
+    batch = report(admin, "/reports/tenantbatch", f"spaceid={site['other']['id']}&{PERIOD}&quickmode=true")
+    for tenant in batch["tenants"]:
+        own = report(admin, "/reports/tenantenergycategory",
+                     f"tenantid={tenant['id']}&periodtype=daily&{PERIOD}&quickmode=true")["reporting_period"]
+        by_name = dict(zip(own["names"], own["subtotals"], strict=True))
+        assert [by_name.get(c["name"], 0) for c in batch["energycategories"]] == pytest.approx(tenant["values"])
+    assert [t["tenant_name"] for t in batch["tenants"]] == ["T2"]
+
+
+@pytest.mark.parametrize("path,key,name,values", [
+    ("/reports/storebatch", "stores", "S1", [96]),
+    ("/reports/shopfloorbatch", "shopfloors", "F1", [48]),
+])
+def test_store_and_shopfloor_batches_list_their_input_per_category(admin, site, sites, path, key, name, values):
+    result = report(admin, path, f"spaceid={site['campus']['id']}&{PERIOD}&quickmode=true")
+    (entity,) = result[key]
+    assert entity["name"] == name and entity["values"] == pytest.approx(values)
+    assert result["excel_bytes_base64"] is None
+
+
+@pytest.mark.parametrize("path,key,name,total", [
+    ("/reports/offlinemeterbatch", "offline_meters", "O1", 144),
+    ("/reports/virtualmeterbatch", "virtual_meters", "V1", 24),
+])
+def test_offline_and_virtual_meter_batches_read_their_own_hourly_rows(admin, site, sites, path, key, name, total):
+    result = report(admin, path, f"spaceid={site['campus']['id']}&{PERIOD}")
+    (meter,) = result[key]
+    assert meter[f"{key[:-1]}_name"] == name and meter["subtotal"] == pytest.approx(total)
+    assert meter["values"] == [pytest.approx(total)]
+    assert [c["name"] for c in result["energycategories"]] == [meter["energy_category_name"]]
+    assert total in workbook_cells(result)
