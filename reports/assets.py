@@ -60,28 +60,47 @@ STATION_ROLES: tuple[tuple[sa.Table, str, str], ...] = (
 )
 
 
+PV_ROLES: tuple[tuple[sa.Table, str, str], ...] = (
+    (pt.photovoltaic_power_station_invertors, "generation_meter_id", "generation"),
+    (pt.photovoltaic_power_station_grids, "buy_meter_id", "buy"),
+    (pt.photovoltaic_power_station_grids, "sell_meter_id", "sell"),
+    (pt.photovoltaic_power_station_loads, "meter_id", "load"),
+)
+
+
 @dataclass(frozen=True)
 class AssetKind:
-    kind: str  # "microgrid" | "energy_storage_power_station"
+    kind: str  # "microgrid" | "energy_storage_power_station" | "photovoltaic_power_station"
     table: sa.Table
     users: sa.Table  # (asset, user) bindings
     roles: tuple[tuple[sa.Table, str, str], ...]
+    via: sa.Table | None = None  # parts held through another owner (a station's containers), else their own column
 
     @property
     def key(self) -> str:
         return f"{self.kind}_id"
 
+    @property
+    def code(self) -> str:
+        """Its name in error codes: ``API.INVALID_<CODE>_ID``, ``API.<CODE>_NOT_FOUND``."""
+        return self.kind.upper()
+
+    def owned(self, part: sa.Table, asset_ids: list[int], *columns: Any) -> sa.Select[Any]:
+        """``(asset id, *columns)`` of the part rows of the assets (``columns`` default: the whole row)."""
+        wanted = columns or tuple(part.c)
+        if self.via is None:
+            owner = part.c[self.key]
+            return sa.select(owner.label("asset_id"), *wanted).where(owner.in_(asset_ids))
+        held = next(c for c in self.via.c if c.name != self.key)
+        owner = self.via.c[self.key]
+        return sa.select(owner.label("asset_id"), *wanted).join(self.via, held == part.c[held.name]).where(
+            owner.in_(asset_ids))
+
     def role_meters(self, conn: Connection, asset_ids: list[int]) -> dict[int, dict[str, list[int]]]:
         """Per asset, per role, the meter ids (a station's through its containers)."""
         found: dict[int, dict[str, list[int]]] = {a: {} for a in asset_ids}
         for part, column, role in self.roles:
-            if self.kind == "microgrid":
-                query = sa.select(part.c.microgrid_id, part.c[column]).where(part.c.microgrid_id.in_(asset_ids))
-            else:
-                link = pt.energy_storage_power_stations_containers
-                query = sa.select(link.c[pt.STATION], part.c[column]).join(
-                    link, link.c[pt.CONTAINER] == part.c[pt.CONTAINER]).where(link.c[pt.STATION].in_(asset_ids))
-            for asset, meter in conn.execute(query):
+            for asset, meter in conn.execute(self.owned(part, asset_ids, part.c[column])):
                 if meter is not None:
                     found[int(asset)].setdefault(role, []).append(int(meter))
         return found
@@ -98,7 +117,9 @@ class AssetKind:
 
 MICROGRIDS = AssetKind("microgrid", mt.microgrids, mt.microgrids_links["user"], MICROGRID_ROLES)
 STATIONS = AssetKind("energy_storage_power_station", pt.energy_storage_power_stations,
-                     pt.energy_storage_power_stations_users, STATION_ROLES)
+                     pt.energy_storage_power_stations_users, STATION_ROLES, via=pt.energy_storage_power_stations_containers)
+PV_STATIONS = AssetKind("photovoltaic_power_station", pt.photovoltaic_power_stations,
+                        pt.photovoltaic_power_stations_links["user"], PV_ROLES)
 
 
 @dataclass(frozen=True)

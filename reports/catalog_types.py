@@ -14,7 +14,7 @@ class Builder(Protocol):
     def build(self, engines: Engines, query: ReportQuery) -> dict[str, Any]: ...
 
 
-Answer = Callable[[Engines, Mapping[str, Any], Principal | None], dict[str, Any]]
+Answer = Callable[[Engines, Mapping[str, Any], Principal | None], Any]  # a JSON object, or a list as MyEMS answers some
 
 
 @dataclass(frozen=True)

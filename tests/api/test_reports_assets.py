@@ -29,6 +29,10 @@ HOURS = [datetime(2026, 3, 1) + timedelta(hours=h) for h in range(31 * 24)]
 
 @pytest.fixture
 def microgrid(admin: Api, app: Any) -> dict[str, Any]:
+    return metered_microgrid(admin, app)
+
+
+def metered_microgrid(admin: Api, app: Any) -> dict[str, Any]:
     site = build_site(admin)
     grid = new_microgrid(admin, site)
     new_part(admin, BATTERIES, site, grid["id"])
@@ -85,6 +89,10 @@ def test_an_api_key_must_name_the_user_whose_assets_it_reports(admin, api, micro
 
 @pytest.fixture
 def station(admin: Api, app: Any) -> dict[str, Any]:
+    return metered_station(admin, app)
+
+
+def metered_station(admin: Api, app: Any) -> dict[str, Any]:
     site = make_site(admin)
     container = full(admin, site)
     esps = make_station(admin, STATIONS, site.refs)

@@ -12,7 +12,6 @@ The site, in Europe/Berlin: root space Campus with children A and B (both input-
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import pytest
