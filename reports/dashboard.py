@@ -1,4 +1,11 @@
-"""The dashboard: a user's spaces, this reporting period against the base period, as MyEMS's dashboard shows.
+"""The dashboard: a user's spaces (or equipment, tenants...), this reporting period against the base period.
+
+``/reports/dashboard`` shows spaces; ``/reports/<kind>dashboard`` (equipment, combined equipment, tenant, store,
+shopfloor) the same blocks for every entity of that kind the user may see (all for an administrator, else
+those bound to a space of their privilege's subtrees), summed, with ``summary`` (how many, their meters and
+sensors, their area), ``<kind>s`` (each one's ``total_energy`` / ``_cost`` / ``_carbon`` and ``..._by_category``
+over the reporting period) and ``top_<kind>s`` (the five using the most). ``/reports/spacedashboard`` is one
+space's energy category report with its child spaces' subtotals (``child_space``).
 
 ``/reports/dashboard?useruuid=&periodtype=&baseperiodstartdatetime=&baseperiodenddatetime=
 &reportingperiodstartdatetime=&reportingperiodenddatetime=[&quickmode][&language]`` (the seed's query).
@@ -34,37 +41,46 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from aggregation.series import Values
 from myems_api.auth import Principal
-from myems_api.db import energy, schema
+from myems_api.errors import bad_request, not_found
+from myems_api.db import schema
 from myems_api.resources.spaces import outermost
 from myems_api.zones import entity_zone
 from reports import blocks, excel
 from reports.blocks import Sums, number, numbers, rate, rates
 from reports.catalog_types import Route
-from reports.energy_reports import unit_of
-from reports.entities import privilege_spaces, report_user
+from reports.batch import BatchReport
+from reports.energy_reports import EntityReport, unit_of
+from reports.entities import IN_SPACE, TABLES, privilege_spaces, report_user, subtree
 from reports.local_time import Clock, utc_now, zone_name
-from reports.query import Engines, flag, language, this_year_unless_asked
-from reports.store import Category, Grid, categories, entity_series
+from reports.query import Engines, flag, language, parse_query, span_query, this_year_unless_asked
+from reports.meter_views import MeterTracking, space_members
+from reports.store import Category, Grid, categories, entity_totals, summed_series
 
 MEASURES = (("input", "energy"), ("cost", "cost"), ("carbon", "carbon"))
+# What a dashboard counts an entity holds: MyEMS's total_meters, total_sensors, total_equipments...
+_HOLDINGS = {kind: {what: links[what] for what in ("meter", "sensor", "equipment") if what in links}
+             for kind, links in (("equipment", schema.equipments_links),
+                                 ("combined_equipment", schema.combined_equipments_links),
+                                 ("tenant", schema.tenants_links), ("store", schema.stores_links),
+                                 ("shopfloor", schema.shopfloors_links))}
 
 
 @dataclass(frozen=True)
 class Dashboard:
     clock: Clock = utc_now
     title: str = "Dashboard"
+    kind: str = "space"
 
     def answer(self, engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
         s = schema.spaces
         with engines.system.connect() as conn:
             user = report_user(conn, params, principal)
             roots = self._spaces(conn, user)
+            members = roots if self.kind == "space" else self._members(conn, user)
             spaces = [dict(r) for r in conn.execute(
                 sa.select(s.c.id, s.c.name, s.c.uuid, s.c.area, s.c.parent_space_id, s.c.cost_center_id)
                 .where(s.c.id.in_(roots)).order_by(s.c.id)).mappings()] if roots else []
@@ -76,7 +92,7 @@ class Dashboard:
         periods = this_year_unless_asked(engines, params, zone, self.clock)
         reporting, base = periods.reporting, periods.base
         grid = Grid.covering(reporting, base)
-        keys, measures = self._series(engines, roots, grid)
+        keys, measures = summed_series(engines.energy, self.kind, members, grid)
         listed = [known.get(k) for k in keys]
         names = [c.name if c else f"#{k}" for k, c in zip(keys, listed, strict=True)]
         area = sum(float(sp["area"] or 0) for sp in spaces) or None
@@ -103,7 +119,13 @@ class Dashboard:
                 rp["total_increment_rate"] = rate(rp["total"], bp["total"]) if base else None
                 rp["total_per_unit_area"] = number(now.totals.sum() / area) if area else None
             result[f"reporting_period_{prefix}"], result[f"base_period_{prefix}"] = rp, bp
-        result.update(self._children(engines, children, keys, listed, reporting.utc_range))
+        if self.kind == "space":
+            result.update(self._children(engines, children, keys, listed, reporting.utc_range))
+        else:
+            with engines.system.connect() as conn:
+                result.update(self._entities(engines, conn, members, keys, listed, reporting.utc_range))
+            result |= {"period_type": reporting.period_type, "reporting_period_start": reporting.start.isoformat(),
+                       "reporting_period_end": reporting.end.isoformat()}
         if quick:
             result["excel_bytes_base64"] = None
             return result
@@ -136,35 +158,45 @@ class Dashboard:
 
     # ------------------------------------------------------------------------------------------------ numbers
 
-    @staticmethod
-    def _series(engines: Engines, roots: list[int], grid: Grid) -> tuple[tuple[int, ...], dict[str, Values]]:
-        """The spaces' hourly input energy, cost and carbon per category, summed over the spaces (NaN where
-        none has a row)."""
-        found = [entity_series(engines.energy, "space", space_id, "input", "category", grid) for space_id in roots]
-        keys = tuple(sorted({k for series in found for k in series.keys}))
-        index = {k: i for i, k in enumerate(keys)}
-        out: dict[str, Values] = {m: np.full((len(keys), grid.n), np.nan) for _, m in MEASURES}
-        for series in found:
-            rows = [index[k] for k in series.keys]
-            for _, measure in MEASURES:
-                total, add = out[measure][rows], series.measure(measure)
-                out[measure][rows] = np.where(np.isnan(total), add, np.where(np.isnan(add), total, total + add))
-        return keys, out
+    def _members(self, conn: Connection, user: Mapping[str, Any]) -> list[int]:
+        """The entities of the dashboard's kind the user may see."""
+        table = TABLES[self.kind]
+        if user["is_admin"]:
+            return [int(i) for i in conn.execute(sa.select(table.c.id).order_by(table.c.id)).scalars()]
+        spaces = subtree(conn, privilege_spaces(conn, user["privilege_id"]))
+        return sorted(space_members(conn, IN_SPACE[self.kind], f"{self.kind}_id", spaces))
+
+    def _entities(self, engines: Engines, conn: Connection, ids: list[int], keys: tuple[int, ...],
+                  listed: list[Category | None], span: tuple[datetime, datetime]) -> dict[str, Any]:
+        """Each entity's reporting-period totals per category, the top five, and what they hold."""
+        table = TABLES[self.kind]
+        rows = conn.execute(sa.select(table).where(table.c.id.in_(ids)).order_by(table.c.id)).mappings().all()
+        sums = entity_totals(engines.energy, self.kind, ids, span)
+        entities = []
+        for row in rows:
+            item: dict[str, Any] = {"id": row["id"], "name": row["name"], "uuid": row["uuid"],
+                                    "cost_center_id": row.get("cost_center_id"), "area": number(row.get("area"))}
+            for position, word in enumerate(("energy", "cost", "carbon")):
+                by_category = {str(k): sums.get((int(row["id"]), k), (0.0, 0.0, 0.0))[position] for k in keys}
+                item[f"total_{word}"] = number(sum(by_category.values()))
+                item[f"{word}_by_category"] = by_category
+            entities.append(item)
+        links = {**_HOLDINGS.get(self.kind, {})}
+        summary: dict[str, Any] = {f"total_{self.kind}s": len(entities),
+                                   "total_area": number(sum(e["area"] or 0 for e in entities)), "total_alerts": 0}
+        for what, link in links.items():
+            summary[f"total_{what}s"] = conn.execute(sa.select(sa.func.count(sa.distinct(link.c[f"{what}_id"])))
+                                                     .where(link.c[f"{self.kind}_id"].in_(ids))).scalar() or 0
+        top = sorted(entities, key=lambda e: -(e["total_energy"] or 0))[:5]
+        return {"summary": summary, f"{self.kind}s": entities,
+                f"top_{self.kind}s": [{"id": e["id"], "name": e["name"], "total_energy": e["total_energy"],
+                                       "categories": e["energy_by_category"]} for e in top]}
 
     @staticmethod
     def _children(engines: Engines, children: list[Any], keys: tuple[int, ...], listed: list[Category | None],
                   span: tuple[datetime, datetime]) -> dict[str, Any]:
         """The children's reporting-period subtotals per category and measure, one grouped query."""
-        e = energy.entity_hourly
-        sums: dict[tuple[int, int], tuple[float, float, float]] = {}
-        if children and keys:
-            with engines.energy.connect() as conn:
-                rows = conn.execute(sa.select(e.c.entity_id, e.c.energy_category_id, sa.func.sum(e.c.actual_value),
-                                              sa.func.sum(e.c.cost), sa.func.sum(e.c.carbon)).where(
-                    e.c.entity_type == "space", e.c.entity_id.in_([int(c.id) for c in children]),
-                    e.c.direction == "input", e.c.energy_item_id == 0, e.c.start_datetime_utc >= span[0],
-                    e.c.start_datetime_utc < span[1]).group_by(e.c.entity_id, e.c.energy_category_id)).all()
-            sums = {(int(r[0]), int(r[1])): (float(r[2] or 0), float(r[3] or 0), float(r[4] or 0)) for r in rows}
+        sums = entity_totals(engines.energy, "space", [int(c.id) for c in children], span) if keys else {}
         names = [c.name if c else f"#{k}" for k, c in zip(keys, listed, strict=True)]
         out: dict[str, Any] = {}
         for position, (prefix, measure) in enumerate(MEASURES):
@@ -212,4 +244,71 @@ class Dashboard:
                                  extra=tuple(tables[1:]))
 
 
-ROUTES: tuple[Route, ...] = (Route("/reports/dashboard", Dashboard().answer),)
+@dataclass(frozen=True)
+class SpaceDashboard:
+    """One space's energy category report and its child spaces' subtotals per category (``child_space``)."""
+
+    report: EntityReport = EntityReport("energycategory", title="Space Dashboard")
+
+    def answer(self, engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
+        query = parse_query(engines, "space", params, principal)
+        result = self.report.build(engines, query)
+        s = schema.spaces
+        with engines.system.connect() as conn:
+            children = list(conn.execute(sa.select(s.c.id, s.c.name).where(s.c.parent_space_id == query.entity.id)
+                                         .order_by(s.c.id)))
+            known = categories(conn)
+        used = entity_totals(engines.energy, "space", [int(c.id) for c in children], query.periods.reporting.utc_range)
+        keys = tuple(sorted(set(result["reporting_period"]["energy_category_ids"]) | {k for _, k in used}))
+        listed = [known.get(k) for k in keys]
+        child = Dashboard._children(engines, children, keys, listed, query.periods.reporting.utc_range)[
+            "child_space_input"]
+        for factor in ("kgce", "kgco2e"):
+            child[f"subtotals_in_{factor}_array"] = [
+                [number(v * getattr(c, factor)) if c else None for v in row]
+                for row, c in zip(child["subtotals_array"], listed, strict=True)]
+        child["child_space_ids_array"] = [[int(c.id) for c in children] for _ in keys]
+        result["child_space"] = child
+        return result
+
+
+@dataclass(frozen=True)
+class MeterDashboard:
+    """The meters, virtual and offline meters of a space subtree in one category (``energyCategory``: an id or
+    ``all``) over the period (default: this month to now): counters' start and end values for meters (as the
+    meter tracking report reads them), the energy in the period for virtual and offline meters."""
+
+    clock: Clock = utc_now
+    tracking: MeterTracking = MeterTracking(title="Meter Dashboard")
+
+    def answer(self, engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
+        wanted = str(params.get("energyCategory") or params.get("energycategory") or "").strip()
+        if wanted != "all" and not (wanted.isdecimal() and int(wanted) > 0):
+            raise bad_request("API.INVALID_ENERGY_CATEGORY_ID")
+        now = self.clock()
+        asked = dict(params)
+        if not asked.get("reportingperiodstartdatetime"):
+            local = now.astimezone(engines.fallback_zone).replace(tzinfo=None, microsecond=0)
+            asked["reportingperiodstartdatetime"] = local.replace(day=1, hour=0, minute=0, second=0).isoformat()
+            asked["reportingperiodenddatetime"] = asked.get("reportingperiodenddatetime") or local.isoformat()
+        with engines.system.connect() as conn:
+            if wanted != "all" and int(wanted) not in categories(conn):
+                raise not_found("API.ENERGY_CATEGORY_NOT_FOUND")
+        tracked = self.tracking.answer(engines, asked, principal)
+        query = span_query(engines, "space", asked, principal)
+        meters = [m for m in tracked["meters"] if wanted == "all" or m["energy_category_id"] == int(wanted)]
+        result = {**tracked, "meters": meters, "meter_count": len(meters)}
+        for kind in ("virtual_meter", "offline_meter"):
+            listed = BatchReport(kind, f"{kind}s", "", "").answer(engines, {**asked, "quickmode": "true"}, principal)
+            rows = [{**m, "start_value": None, "end_value": None, "difference_value": m["subtotal"]}
+                    for m in listed[f"{kind}s"] if wanted == "all" or m["energy_category_id"] == int(wanted)]
+            result[f"{kind}s"], result[f"{kind}_count"] = rows, len(rows)
+        result["timezone"] = zone_name(query.entity.zone)
+        return result
+
+
+ROUTES: tuple[Route, ...] = (Route("/reports/dashboard", Dashboard().answer),
+                             Route("/reports/spacedashboard", SpaceDashboard().answer),
+                             Route("/reports/meterdashboard", MeterDashboard().answer), *(
+    Route(f"/reports/{kind.replace('_', '')}dashboard", Dashboard(kind=kind, title=f"{kind.title()} Dashboard").answer)
+    for kind in ("equipment", "combined_equipment", "tenant", "store", "shopfloor")))

@@ -280,8 +280,8 @@ class MeterTracking:
             rows.append({
                 "id": int(r.id), "meter_name": r.name, "meter_uuid": r.uuid,
                 "space_name": spaces.get(members[int(r.id)]), "cost_center_name": centers.get(int(r.cost_center_id)),
-                "energy_category_name": category.name if category else None,
-                "unit_of_measure": category.unit if category else None, "description": r.description,
+                "energy_category_id": int(r.energy_category_id), "energy_category_name": category.name if category
+                else None, "unit_of_measure": category.unit if category else None, "description": r.description,
                 "start_value": first[1] if first else None, "end_value": last[1] if last else None,
                 "difference_value": number(last[1] - first[1]) if first and last else None,
                 "start_timestamp": local_text(first[0], space.zone) if first else None,

@@ -113,6 +113,41 @@ def entity_series(engine: Engine, kind: str, entity_id: int, direction: str, by:
     return Series(keys, filled.get("energy", empty), filled.get("cost", empty), filled.get("carbon", empty))
 
 
+def summed_series(engine: Engine, kind: str, entity_ids: Sequence[int], grid: Grid,
+                  ) -> tuple[tuple[int, ...], dict[str, Values]]:
+    """Entities' hourly input energy, cost and carbon per category, summed over the entities in one grouped
+    query (NaN where none has a row)."""
+    t = energy.entity_hourly
+    start, end = grid.utc()
+    if not entity_ids:
+        return (), {m: np.zeros((0, grid.n)) for m in ("energy", "cost", "carbon")}
+    with engine.connect() as conn:
+        hour = epoch_seconds(t.c.start_datetime_utc, conn.dialect.name)
+        sums = (sa.func.coalesce(sa.func.sum(as_double(c)), MISSING) for c in (t.c.actual_value, t.c.cost, t.c.carbon))
+        query = sa.select(t.c.energy_category_id, hour, *sums).where(
+            t.c.entity_type == kind, t.c.entity_id.in_(sorted(entity_ids)), t.c.direction == "input",
+            t.c.energy_item_id == 0, t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end,
+        ).group_by(t.c.energy_category_id, hour)
+        rows = conn.execute(query).cursor.fetchall()
+    keys, arrays = _fill(grid, None, rows, 3)
+    return keys, dict(zip(("energy", "cost", "carbon"), arrays, strict=True))
+
+
+def entity_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tuple[datetime, datetime],
+                  ) -> dict[tuple[int, int], tuple[float, float, float]]:
+    """(entity, category) -> input energy, cost and carbon over ``[start, end)``, one grouped query."""
+    if not entity_ids:
+        return {}
+    e = energy.entity_hourly
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(e.c.entity_id, e.c.energy_category_id, *(
+            sa.func.sum(as_double(c)) for c in (e.c.actual_value, e.c.cost, e.c.carbon))).where(
+            e.c.entity_type == kind, e.c.entity_id.in_(sorted(entity_ids)), e.c.direction == "input",
+            e.c.energy_item_id == 0, e.c.start_datetime_utc >= span[0], e.c.start_datetime_utc < span[1])
+            .group_by(e.c.entity_id, e.c.energy_category_id)).cursor.fetchall()
+    return {(int(r[0]), int(r[1])): (float(r[2] or 0), float(r[3] or 0), float(r[4] or 0)) for r in rows}
+
+
 def meter_series(engine: Engine, meter_type: str, meter_ids: Iterable[int], grid: Grid) -> tuple[Values, Values]:
     """Meters' hourly energy (k, n) in ``meter_ids`` order, out-of-limit hours excluded (NaN), and how many
     hours each lost that way (what a report shows as excluded)."""

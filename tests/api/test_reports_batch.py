@@ -61,6 +61,10 @@ def entity_rows(kind: str, entity_id: int, category: int, value: float, *, item:
 
 @pytest.fixture
 def site(admin: Api, app: Any) -> dict[str, Any]:
+    return batch_site(admin, app)
+
+
+def batch_site(admin: Api, app: Any) -> dict[str, Any]:
     zone = zone_id(admin)
     electricity, water = new_category(admin), new_category(admin, "Water", "m3", 0.0857, 0.3)
     center = admin.create("/costcenters", {"name": "Center", "external_id": "C"})
@@ -212,6 +216,10 @@ def test_a_thousand_meters_cost_one_query_of_the_hourly_table(admin, app, site, 
 
 @pytest.fixture
 def sites(admin: Api, app: Any, site: dict[str, Any]) -> dict[str, Any]:
+    return entity_sites(admin, app, site)
+
+
+def entity_sites(admin: Api, app: Any, site: dict[str, Any]) -> dict[str, Any]:
     """Plant holds tenant T1, store S1, shopfloor F1, offline meter O1 and virtual meter V1; Other holds tenant T2
     (not in Building's subtree). T1 uses Electricity 1 kWh an hour except 4 kWh in its sixth hour (48 + 3 = 51,
     peak 4) and Water 0.5 m3 (24); S1 Electricity 2 (96); F1 Water 1 (48); O1 3 kWh (144); V1 0.5 kWh (24)."""

@@ -32,6 +32,7 @@ import pytest
 
 from myems_api.db import energy
 from reports.dashboard import Dashboard
+from tests.api.test_reports_batch import batch_site, entity_sites
 from tests.api.test_reports_meters import (
     API_KEY,
     api_key_client,
@@ -44,6 +45,7 @@ from tests.api.test_reports_meters import (
     workbook_cells,
     zone_id,
 )
+from tests.api.test_reports_meters import PERIOD as BATCH_PERIOD
 from tests.client import Api, refused
 
 PERIODS = ("periodtype=monthly&baseperiodstartdatetime=2025-01-01T00:00:00&baseperiodenddatetime=2025-03-01T00:00:00"
@@ -179,3 +181,57 @@ def test_only_administrators_and_api_keys_may_name_another_user(admin, api, site
 ])
 def test_bad_parameters_answer_myems_codes(admin, site, query, status, code):
     refused(admin.get("/reports/dashboard", query_string=query), status, code)
+
+
+# ------------------------------------------------------------ one space's dashboard, entity and meter dashboards
+
+def test_a_space_dashboard_is_its_energy_category_report_with_its_children(admin, site):
+    result = report(admin, "/reports/spacedashboard", f"spaceid={site['campus']['id']}&{PERIODS}&quickmode=true")
+    rp = result["reporting_period"]
+    assert rp["names"] == ["Electricity", "Water"] and rp["subtotals"] == pytest.approx([300, 10])
+    child = result["child_space"]
+    assert child["energy_category_names"] == ["Electricity", "Water"]
+    assert child["child_space_names_array"][0] == ["Plant", "Office", "Depot"]
+    assert child["subtotals_array"] == [pytest.approx([60, 40, 30]), [0, 0, 0]]
+    assert child["subtotals_in_kgco2e_array"][0] == pytest.approx([30, 20, 15])
+
+
+def test_the_tenant_dashboard_sums_every_tenant_the_user_may_see_and_ranks_them(admin, app):
+    site = batch_site(admin, app)
+    sites = entity_sites(admin, app, site)
+    result = report(admin, "/reports/tenantdashboard", f"periodtype=daily&{BATCH_PERIOD}&quickmode=true")
+    rp = result["reporting_period_input"]
+    assert rp["names"] == ["Electricity", "Water"] and rp["subtotals"] == pytest.approx([51 + 432, 24])
+    tenants = {t["name"]: t for t in result["tenants"]}
+    assert tenants["T1"]["total_energy"] == pytest.approx(75)
+    assert tenants["T1"]["energy_by_category"] == {str(site["electricity"]["id"]): pytest.approx(51),
+                                                   str(site["water"]["id"]): pytest.approx(24)}
+    assert [t["name"] for t in result["top_tenants"]] == ["T2", "T1"]
+    assert result["summary"]["total_tenants"] == 2 and result["period_type"] == "daily"
+    assert sites["T2"]["id"] in tenants["T2"].values()
+
+
+def test_an_entity_dashboard_counts_what_they_hold_and_a_user_sees_their_subtrees_only(admin, api, app):
+    site = batch_site(admin, app)
+    result = report(admin, "/reports/equipmentdashboard", f"periodtype=daily&{BATCH_PERIOD}&quickmode=true")
+    assert result["reporting_period_input"]["subtotals"] == pytest.approx([96])
+    assert result["summary"]["total_equipments"] == 2 and result["summary"]["total_meters"] == 2
+    user = limited_user(admin, api, "plant-user", [site["plant"]["id"]])
+    mine = report(user, "/reports/equipmentdashboard", f"periodtype=daily&{BATCH_PERIOD}&quickmode=true")
+    assert [e["name"] for e in mine["equipments"]] == ["E1"]
+    assert mine["reporting_period_input"]["subtotals"] == pytest.approx([72])
+
+
+def test_the_meter_dashboard_lists_every_kind_of_meter_of_the_subtree_in_a_category(admin, app):
+    site = batch_site(admin, app)
+    entity_sites(admin, app, site)
+    every = report(admin, "/reports/meterdashboard",
+                   f"spaceid={site['campus']['id']}&energyCategory=all&{BATCH_PERIOD}")
+    assert [m["meter_name"] for m in every["meters"]] == ["M1", "M2", "M3"] and every["meter_count"] == 3
+    assert [m["difference_value"] for m in every["offline_meters"]] == [pytest.approx(144)]
+    assert every["virtual_meter_count"] == 1
+    electricity = report(admin, "/reports/meterdashboard",
+                         f"spaceid={site['campus']['id']}&energyCategory={site['electricity']['id']}&{BATCH_PERIOD}")
+    assert [m["meter_name"] for m in electricity["meters"]] == ["M1", "M3"] and electricity["offline_meters"] == []
+    refused(admin.get("/reports/meterdashboard", query_string=f"spaceid={site['campus']['id']}&energyCategory=x"),
+            400, "API.INVALID_ENERGY_CATEGORY_ID")
