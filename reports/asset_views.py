@@ -348,7 +348,8 @@ MICROGRID_PARTS = _parts(
                      ("pcs", "power_conversion_systems")))
 STATION_PARTS = _parts(
     {"batteries": pt.energy_storage_container_batteries, "grids": pt.energy_storage_container_grids,
-     "loads": pt.energy_storage_container_loads, "powerconversionsystems": pt.energy_storage_container_power_conversion_systems,
+     "loads": pt.energy_storage_container_loads,
+     "powerconversionsystems": pt.energy_storage_container_power_conversion_systems,
      "dcdcs": pt.energy_storage_container_dcdcs, "firecontrols": pt.energy_storage_container_firecontrols,
      "hvacs": pt.energy_storage_container_hvacs, "stses": pt.energy_storage_container_stses},
     pt.CONTAINER_PART_POINTS, (("bms", "batteries"), ("dcdc", "dcdcs"), ("firecontrol", "firecontrols"),
@@ -438,9 +439,9 @@ class StationMeters:
             meters = sorted({m for ms in STATIONS.role_meters(conn, [int(asset["id"])])[int(asset["id"])].values()
                              for m in ms})
             m, mp, p = schema.meters, schema.meters_points, schema.points
+            joined = m.outerjoin(mp, mp.c.meter_id == m.c.id).outerjoin(p, p.c.id == mp.c.point_id)
             rows = conn.execute(sa.select(m.c.id, m.c.name, m.c.uuid, p.c.id.label("point_id"), p.c.name.label("point"),
-                                          p.c.units, p.c.description).select_from(m.outerjoin(mp, mp.c.meter_id == m.c.id)
-                                                                                 .outerjoin(p, p.c.id == mp.c.point_id))
+                                          p.c.units, p.c.description).select_from(joined)
                                 .where(m.c.id.in_(meters)).order_by(m.c.id, p.c.id)).all()
         values = latest(engines, {int(r.point_id) for r in rows if r.point_id}, self.clock())
         found: dict[int, dict[str, Any]] = {}
@@ -511,8 +512,8 @@ def station_schedule(engines: Engines, params: Mapping[str, Any], principal: Pri
 def _periods(engines: Engines, params: Mapping[str, Any], zone: tzinfo, *, with_type: bool = True) -> Any:
     try:
         return parse_report_periods(params.get("periodtype") if with_type else "daily",
-                                    params.get("reportingperiodstartdatetime"), params.get("reportingperiodenddatetime"),
-                                    zone, base_start=params.get("baseperiodstartdatetime"),
+                                    params.get("reportingperiodstartdatetime"),
+                                    params.get("reportingperiodenddatetime"), zone, base_start=params.get("baseperiodstartdatetime"),
                                     base_end=params.get("baseperiodenddatetime"), max_days=engines.max_days)
     except PeriodError as exc:
         raise bad_request(exc.code) from exc

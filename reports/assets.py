@@ -117,7 +117,8 @@ class AssetKind:
 
 MICROGRIDS = AssetKind("microgrid", mt.microgrids, mt.microgrids_links["user"], MICROGRID_ROLES)
 STATIONS = AssetKind("energy_storage_power_station", pt.energy_storage_power_stations,
-                     pt.energy_storage_power_stations_users, STATION_ROLES, via=pt.energy_storage_power_stations_containers)
+                     pt.energy_storage_power_stations_users, STATION_ROLES,
+                     via=pt.energy_storage_power_stations_containers)
 PV_STATIONS = AssetKind("photovoltaic_power_station", pt.photovoltaic_power_stations,
                         pt.photovoltaic_power_stations_links["user"], PV_ROLES)
 

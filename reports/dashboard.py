@@ -45,19 +45,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from myems_api.auth import Principal
-from myems_api.errors import bad_request, not_found
 from myems_api.db import schema
+from myems_api.errors import bad_request, not_found
 from myems_api.resources.spaces import outermost
 from myems_api.zones import entity_zone
 from reports import blocks, excel
+from reports.batch import BatchReport
 from reports.blocks import Sums, number, numbers, rate, rates
 from reports.catalog_types import Route
-from reports.batch import BatchReport
 from reports.energy_reports import EntityReport, unit_of
 from reports.entities import IN_SPACE, TABLES, privilege_spaces, report_user, subtree
 from reports.local_time import Clock, utc_now, zone_name
-from reports.query import Engines, flag, language, parse_query, span_query, this_year_unless_asked
 from reports.meter_views import MeterTracking, space_members
+from reports.query import Engines, flag, language, parse_query, span_query, this_year_unless_asked
 from reports.store import Category, Grid, categories, entity_totals, summed_series
 
 MEASURES = (("input", "energy"), ("cost", "cost"), ("carbon", "carbon"))

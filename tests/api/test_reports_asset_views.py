@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from myems_api.db import energy
 from reports.asset_views import (
     MICROGRID_PARTS,
     STATION_PARTS,
@@ -31,9 +33,6 @@ from reports.asset_views import (
 )
 from reports.asset_views import ROUTES as ASSET_ROUTES
 from reports.assets import MICROGRIDS, STATIONS
-import sqlalchemy as sa
-
-from myems_api.db import energy
 from tests.api.test_asset_parts import pv_body
 from tests.api.test_auth import USER_PASSWORD, create_user
 from tests.api.test_energy_storage import make_site
