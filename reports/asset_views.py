@@ -513,7 +513,8 @@ def _periods(engines: Engines, params: Mapping[str, Any], zone: tzinfo, *, with_
     try:
         return parse_report_periods(params.get("periodtype") if with_type else "daily",
                                     params.get("reportingperiodstartdatetime"),
-                                    params.get("reportingperiodenddatetime"), zone, base_start=params.get("baseperiodstartdatetime"),
+                                    params.get("reportingperiodenddatetime"), zone,
+                                    base_start=params.get("baseperiodstartdatetime"),
                                     base_end=params.get("baseperiodenddatetime"), max_days=engines.max_days)
     except PeriodError as exc:
         raise bad_request(exc.code) from exc
