@@ -16,7 +16,8 @@ stored (out-of-limit hours left out and counted in ``excluded_hours``), cost pri
 center's tariffs, carbon by the category's factor; MyEMS's single-series meter shape.
 
 The ``<kind>`` object, ``base_period``, ``reporting_period``, ``parameters`` (unless quick mode) and
-``excel_bytes_base64`` (unless quick mode) are MyEMS's keys, so existing report clients work.
+``excel_bytes_base64`` (unless quick mode) are MyEMS's keys, so existing report clients work; ``exportpdf=true``
+adds the same tables as ``pdf_bytes_base64``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 
 from aggregation.billing import hourly_cost
 from aggregation.entities import tariffs_by_cost_center
-from reports import blocks, excel
+from reports import blocks, excel, pdf
 from reports.blocks import PEAK_TYPES, Sums, number, numbers, rate, rates
 from reports.entities import ReportEntity
 from reports.parameters import parameters_of
@@ -206,6 +207,7 @@ def describe(entity: Any) -> dict[str, Any]:
 
 def finish(result: dict[str, Any], engines: Engines, query: ReportQuery, title: str) -> None:
     """Parameters and the Excel file, unless quick mode."""
+    result["pdf_bytes_base64"] = None
     if query.quick:
         result["parameters"] = {"names": [], "timestamps": [], "values": []}
         result["excel_bytes_base64"] = None
@@ -219,5 +221,8 @@ def finish(result: dict[str, Any], engines: Engines, query: ReportQuery, title: 
     base = query.periods.base
     if base is not None:
         facts += (("Base Period", f"{base.start.isoformat()} - {base.end.isoformat()}"),)
-    result["excel_bytes_base64"] = excel.render_base64(excel.from_result(title, facts, result))
+    workbook = excel.from_result(title, facts, result)
+    result["excel_bytes_base64"] = excel.render_base64(workbook)
+    if query.pdf:
+        result["pdf_bytes_base64"] = pdf.render_base64(workbook)
 

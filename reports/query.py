@@ -44,6 +44,7 @@ class ReportQuery:
     periods: ReportPeriods
     quick: bool
     language: str
+    pdf: bool = False  # ``exportpdf=true``: the report as a PDF file too
 
 
 def flag(params: Mapping[str, Any], name: str) -> bool:
@@ -86,7 +87,7 @@ def parse_query(engines: Engines, kind: str, params: Mapping[str, Any], principa
                                            max_days=engines.max_days)
     except PeriodError as exc:
         raise bad_request(exc.code) from exc
-    return ReportQuery(entity, periods, quick, language(params))
+    return ReportQuery(entity, periods, quick, language(params), flag(params, "exportpdf"))
 
 
 def span_query(engines: Engines, kind: str, params: Mapping[str, Any], principal: Principal | None) -> ReportQuery:
