@@ -32,6 +32,7 @@ from aggregation.rollup import Incidence, by_group, compose, counted, space_clos
 from aggregation.series import HOUR, Times, Values, hour_range
 from aggregation.store import as_double, epoch_seconds, to_datetime
 from myems_api.db import energy, schema
+from myems_api.db.entity_days import refresh_daily
 from myems_api.db.upsert import upsert
 
 METERING = schema.METERING
@@ -269,6 +270,7 @@ def roll_up(system: Engine, energy_store: Engine, start: int, end: int, utc_offs
                                              eh.c.start_datetime_utc <= to_datetime(int(hours[-1]))))
             for offset in range(0, len(out), 5000):
                 upsert(conn, eh, out[offset:offset + 5000])
+            refresh_daily(conn, to_datetime(int(hours[0])), to_datetime(int(hours[-1])))
         written += len(out)
     return written
 

@@ -21,9 +21,10 @@ stores and shopfloors, with
 - Per entity also ``total_in_kgce`` / ``total_in_kgco2e`` (its values times the categories' factors), and for a
   meter ``total`` (its value in its own unit).
 
-The totals are one grouped query for all entities (``SUM ... GROUP BY``), spread into an (entities x categories)
-array with numpy, so a space with a thousand meters costs one query, not a thousand. The Excel file has one row
-per entity and one column per category, and a total row.
+The totals are one grouped query for all meters (``SUM ... GROUP BY``), or for entities three (their whole
+UTC days from ``tbl_entity_daily``, the partial days at either end hourly: :func:`reports.store.span_totals`),
+spread into an (entities x categories) array with numpy, so a space with a thousand meters costs one query, not
+a thousand. The Excel file has one row per entity and one column per category, and a total row.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from reports.energy_reports import describe
 from reports.entities import IN_SPACE, TABLES, subtree
 from reports.meter_views import names_of, space_members, span_facts
 from reports.query import Engines, span_query
-from reports.store import Category, categories
+from reports.store import Category, categories, span_totals
 
 # Above this many entities the totals query reads the period's rows of every entity of the kind and keeps the
 # listed ones in Python, rather than sending a long IN list (SQLite's and drivers' parameter limits).
@@ -87,7 +88,7 @@ class BatchReport:
             known = categories(conn)
             ids = [int(r.id) for r in rows]
             metered = {} if self.metered else self._metered(conn, ids)
-        totals, peaks = self._totals(engines, ids, *reporting.utc_range)
+        totals, peaks = self._totals(engines, ids, *reporting.utc_range, sorted(known))
         if self.metered:
             own = {int(r.id): int(r.energy_category_id) for r in rows}
             totals = {(e, own[e]): v for (e, _), v in totals.items()}
@@ -134,30 +135,27 @@ class BatchReport:
             detail=self._table(entities, listed, subtotals)))
         return result
 
-    def _totals(self, engines: Engines, ids: list[int], start: datetime, end: datetime,
+    def _totals(self, engines: Engines, ids: list[int], start: datetime, end: datetime, category_ids: list[int],
                 ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
         """(entity id, category id) -> energy over ``[start, end)`` and the largest hourly value, one grouped
         query (a meter's category is its own: 0 here)."""
         if not ids:
             return {}, {}
+        if not self.metered:
+            found = span_totals(engines.energy, self.kind, ids, (start, end), category_ids)
+            return {k: v[0] for k, v in found.items()}, {k: v[3] for k, v in found.items()}
         wanted = set(ids)
-        if self.metered:
-            t = energy.meter_hourly
-            owner, values = t.c.meter_id, t.c.actual_value
-            where = [t.c.meter_type == self.kind, t.c.flags.op("&")(OUT_OF_LIMITS) == 0]
-            group = [owner, sa.literal(0)]
-        else:
-            t = energy.entity_hourly
-            owner, values = t.c.entity_id, t.c.actual_value
-            where = [t.c.entity_type == self.kind, t.c.direction == "input", t.c.energy_item_id == 0]
-            group = [owner, t.c.energy_category_id]
-        where += [t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end]
+        t = energy.meter_hourly
+        owner, values = t.c.meter_id, t.c.actual_value
+        where = [t.c.meter_type == self.kind, t.c.flags.op("&")(OUT_OF_LIMITS) == 0,
+                 t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end]
+        group = [owner, sa.literal(0)]
         if len(ids) <= MAX_IN_LIST:
             where.append(owner.in_(ids))
         query = sa.select(*group, sa.func.sum(as_double(values)), sa.func.max(as_double(values))).where(*where)
         with engines.energy.connect() as conn:
-            found = conn.execute(query.group_by(*group[:1 if self.metered else 2])).cursor.fetchall()
-        kept = [r for r in found if int(r[0]) in wanted]
+            rows = conn.execute(query.group_by(owner)).cursor.fetchall()
+        kept = [r for r in rows if int(r[0]) in wanted]
         return ({(int(r[0]), int(r[1])): float(r[2] or 0) for r in kept},
                 {(int(r[0]), int(r[1])): float(r[3] or 0) for r in kept})
 

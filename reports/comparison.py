@@ -102,7 +102,8 @@ class Comparison:
         if category is None:
             energy, _ = meter_series(engines.energy, self.kind, [entity.id], grid)
             return energy[0]
-        series = entity_series(engines.energy, self.kind, entity.id, "input", "category", grid, ("energy",))
+        series = entity_series(engines.energy, self.kind, entity.id, "input", "category", grid, ("energy",),
+                               category.id)
         if category.id not in series.keys:
             return np.full(grid.n, np.nan)
         return series.energy[series.keys.index(category.id)]

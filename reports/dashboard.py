@@ -171,7 +171,7 @@ class Dashboard:
         """Each entity's reporting-period totals per category, the top five, and what they hold."""
         table = TABLES[self.kind]
         rows = conn.execute(sa.select(table).where(table.c.id.in_(ids)).order_by(table.c.id)).mappings().all()
-        sums = entity_totals(engines.energy, self.kind, ids, span)
+        sums = entity_totals(engines.energy, self.kind, ids, span, keys)
         entities = []
         for row in rows:
             item: dict[str, Any] = {"id": row["id"], "name": row["name"], "uuid": row["uuid"],
@@ -196,7 +196,7 @@ class Dashboard:
     def _children(engines: Engines, children: list[Any], keys: tuple[int, ...], listed: list[Category | None],
                   span: tuple[datetime, datetime]) -> dict[str, Any]:
         """The children's reporting-period subtotals per category and measure, one grouped query."""
-        sums = entity_totals(engines.energy, "space", [int(c.id) for c in children], span) if keys else {}
+        sums = entity_totals(engines.energy, "space", [int(c.id) for c in children], span, keys)
         names = [c.name if c else f"#{k}" for k, c in zip(keys, listed, strict=True)]
         out: dict[str, Any] = {}
         for position, (prefix, measure) in enumerate(MEASURES):
@@ -258,7 +258,8 @@ class SpaceDashboard:
             children = list(conn.execute(sa.select(s.c.id, s.c.name).where(s.c.parent_space_id == query.entity.id)
                                          .order_by(s.c.id)))
             known = categories(conn)
-        used = entity_totals(engines.energy, "space", [int(c.id) for c in children], query.periods.reporting.utc_range)
+        used = entity_totals(engines.energy, "space", [int(c.id) for c in children], query.periods.reporting.utc_range,
+                             sorted(known))
         keys = tuple(sorted(set(result["reporting_period"]["energy_category_ids"]) | {k for _, k in used}))
         listed = [known.get(k) for k in keys]
         child = Dashboard._children(engines, children, keys, listed, query.periods.reporting.utc_range)[

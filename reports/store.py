@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -93,9 +93,10 @@ def _float(column: Any) -> Any:
 
 
 def entity_series(engine: Engine, kind: str, entity_id: int, direction: str, by: str, grid: Grid,
-                  measures: tuple[str, ...] = ("energy", "cost", "carbon")) -> Series:
+                  measures: tuple[str, ...] = ("energy", "cost", "carbon"), category: int | None = None) -> Series:
     """An entity's hourly ``measures`` per energy category (``by="category"``: its totals) or per energy item
-    (``by="item"``); measures not asked for are left NaN (a report reads only the one it shows)."""
+    (``by="item"``), of every category or only ``category``; measures not asked for are left NaN (a report
+    reads only the one it shows)."""
     t = energy.entity_hourly
     columns = {"energy": t.c.actual_value, "cost": t.c.cost, "carbon": t.c.carbon}
     start, end = grid.utc()
@@ -105,7 +106,8 @@ def entity_series(engine: Engine, kind: str, entity_id: int, direction: str, by:
                           *(_float(columns[m]) for m in measures)).where(
             t.c.entity_type == kind, t.c.entity_id == entity_id, t.c.direction == direction,
             t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end,
-            t.c.energy_item_id == 0 if by == "category" else t.c.energy_item_id != 0)
+            t.c.energy_item_id == 0 if by == "category" else t.c.energy_item_id != 0,
+            *([t.c.energy_category_id == category] if category is not None else []))
         rows = conn.execute(query).cursor.fetchall()
     keys, arrays = _fill(grid, None, rows, len(measures))
     filled = dict(zip(measures, arrays, strict=True))
@@ -133,19 +135,57 @@ def summed_series(engine: Engine, kind: str, entity_ids: Sequence[int], grid: Gr
     return keys, dict(zip(("energy", "cost", "carbon"), arrays, strict=True))
 
 
-def entity_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tuple[datetime, datetime],
-                  ) -> dict[tuple[int, int], tuple[float, float, float]]:
-    """(entity, category) -> input energy, cost and carbon over ``[start, end)``, one grouped query."""
-    if not entity_ids:
+MAX_IN_LIST = 1000  # above this many entities, read every entity of the kind and keep the asked ones in Python
+
+
+def span_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tuple[datetime, datetime],
+                category_ids: Sequence[int]) -> dict[tuple[int, int], tuple[float, float, float, float]]:
+    """(entity, category of ``category_ids``) -> input energy, cost, carbon and the largest hour over ``[start,
+    end)`` (naive UTC).
+
+    Whole UTC days come from ``tbl_entity_daily``, the partial days at either end from ``tbl_entity_hourly``:
+    a month of a thousand tenants reads sixty thousand day rows rather than 1.4 million hours. Three grouped
+    queries, whatever the number of entities. Naming the categories lets the hourly key's time range be used."""
+    wanted = set(int(i) for i in entity_ids)
+    if not wanted or not category_ids:
         return {}
-    e = energy.entity_hourly
+    start, end = span
+    first_day = (start + timedelta(days=1) - timedelta(microseconds=1)).date()
+    last_day = end.date()
+    pieces: list[tuple[sa.Table, Any, Any]] = []
+    h, d = energy.entity_hourly, energy.entity_daily
+    if first_day < last_day:
+        pieces += [(d, d.c.utc_date >= first_day, d.c.utc_date < last_day),
+                   (h, h.c.start_datetime_utc >= start, h.c.start_datetime_utc < datetime.combine(first_day, time())),
+                   (h, h.c.start_datetime_utc >= datetime.combine(last_day, time()), h.c.start_datetime_utc < end)]
+    else:
+        pieces.append((h, h.c.start_datetime_utc >= start, h.c.start_datetime_utc < end))
+    found: dict[tuple[int, int], np.ndarray] = {}
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(e.c.entity_id, e.c.energy_category_id, *(
-            sa.func.sum(as_double(c)) for c in (e.c.actual_value, e.c.cost, e.c.carbon))).where(
-            e.c.entity_type == kind, e.c.entity_id.in_(sorted(entity_ids)), e.c.direction == "input",
-            e.c.energy_item_id == 0, e.c.start_datetime_utc >= span[0], e.c.start_datetime_utc < span[1])
-            .group_by(e.c.entity_id, e.c.energy_category_id)).cursor.fetchall()
-    return {(int(r[0]), int(r[1])): (float(r[2] or 0), float(r[3] or 0), float(r[4] or 0)) for r in rows}
+        for t, low, high in pieces:
+            peak = t.c.maximum if t is d else t.c.actual_value
+            where = [t.c.entity_type == kind, t.c.direction == "input", t.c.energy_item_id == 0,
+                     t.c.energy_category_id.in_(sorted(category_ids)), low, high]
+            if len(wanted) <= MAX_IN_LIST:
+                where.append(t.c.entity_id.in_(sorted(wanted)))
+            rows = conn.execute(sa.select(t.c.entity_id, t.c.energy_category_id, *(
+                sa.func.sum(as_double(c)) for c in (t.c.actual_value, t.c.cost, t.c.carbon)),
+                sa.func.max(as_double(peak))).where(*where).group_by(t.c.entity_id, t.c.energy_category_id)
+            ).cursor.fetchall()
+            for r in rows:
+                if int(r[0]) not in wanted:
+                    continue
+                now = np.array([float(v or 0) for v in r[2:]])
+                key = (int(r[0]), int(r[1]))
+                before = found.get(key)
+                found[key] = now if before is None else np.append(before[:3] + now[:3], max(before[3], now[3]))
+    return {k: (float(v[0]), float(v[1]), float(v[2]), float(v[3])) for k, v in found.items()}
+
+
+def entity_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tuple[datetime, datetime],
+                  category_ids: Sequence[int]) -> dict[tuple[int, int], tuple[float, float, float]]:
+    """(entity, category) -> input energy, cost and carbon over ``[start, end)``."""
+    return {k: v[:3] for k, v in span_totals(engine, kind, entity_ids, span, category_ids).items()}
 
 
 def meter_series(engine: Engine, meter_type: str, meter_ids: Iterable[int], grid: Grid) -> tuple[Values, Values]:

@@ -52,6 +52,18 @@ entity_hourly = sa.Table(
     **MYSQL,
 )
 
+# Each entity's UTC days of ``tbl_entity_hourly``, kept by the roll-up: reports over long spans (batches of a
+# thousand tenants) read whole days here and only the partial days at either end hourly. ``maximum``: the day's
+# largest hour.
+entity_daily = sa.Table(
+    "tbl_entity_daily", metadata,
+    _key("entity_type", sa.String(24)), _key("entity_id", ID), _key("direction", sa.String(8)),
+    _key("energy_item_id", ID), _key("energy_category_id", ID), _key("utc_date", sa.Date()),
+    sa.Column("actual_value", ENERGY, nullable=False), sa.Column("maximum", ENERGY, nullable=False),
+    sa.Column("cost", ENERGY, nullable=True), sa.Column("carbon", ENERGY, nullable=True),
+    **MYSQL,
+)
+
 offline_meter_daily = sa.Table(
     "tbl_offline_meter_daily", metadata,
     _key("offline_meter_id", ID), _key("local_date", sa.Date()),

@@ -14,7 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from myems_api.db import energy
 from myems_api.db.engines import Databases
+from myems_api.db.entity_days import fill_daily
 from myems_api.db.setup import stores
 
 
@@ -81,4 +83,7 @@ def upgrade_schema(databases: Databases) -> list[str]:
                 else:
                     table.create(conn)
                     done.append(f"CREATE TABLE {table.name}")
+                    if table is energy.entity_daily:
+                        fill_daily(conn)
+                        done.append(f"FILL {table.name} FROM {energy.entity_hourly.name}")
     return done

@@ -2708,6 +2708,20 @@ CREATE TABLE tbl_aggregation_leases (
 	PRIMARY KEY (name)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_entity_daily (
+	entity_type VARCHAR(24) NOT NULL, 
+	entity_id BIGINT NOT NULL, 
+	direction VARCHAR(8) NOT NULL, 
+	energy_item_id BIGINT NOT NULL, 
+	energy_category_id BIGINT NOT NULL, 
+	`utc_date` DATE NOT NULL, 
+	actual_value NUMERIC(21, 6) NOT NULL, 
+	maximum NUMERIC(21, 6) NOT NULL, 
+	cost NUMERIC(21, 6), 
+	carbon NUMERIC(21, 6), 
+	PRIMARY KEY (entity_type, entity_id, direction, energy_item_id, energy_category_id, `utc_date`)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_entity_hourly (
 	entity_type VARCHAR(24) NOT NULL, 
 	entity_id BIGINT NOT NULL, 

@@ -38,6 +38,7 @@ from openpyxl import load_workbook
 from myems_api.app import report_engines
 from myems_api.auth import Principal
 from myems_api.db import energy, historical
+from myems_api.db.entity_days import refresh_daily
 from reports.meter_views import MeterRealtime, MeterTrend
 from reports.query import Engines
 from tests.api.test_points import new_point, new_source
@@ -80,9 +81,13 @@ def bind(admin: Api, path: str, body: dict[str, Any]) -> None:
 
 
 def insert(app: Any, store: str, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Rows written as the aggregation writes them: entity hours also refresh their days."""
     if rows:
         with app.databases.engines[store].begin() as conn:
             conn.execute(sa.insert(table), rows)
+            if table is energy.entity_hourly:
+                times = [r["start_datetime_utc"] for r in rows]
+                refresh_daily(conn, min(times), max(times))
 
 
 def hours(first: datetime, last_exclusive: datetime) -> list[datetime]:

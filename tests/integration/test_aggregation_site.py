@@ -535,3 +535,19 @@ def test_a_reading_resent_as_bad_takes_the_hour_it_ended_out_of_the_meter_and_it
     assert {h: meter_rows(app, site).get(("meter", "Kiosk water", h)) for h in range(4)} == {
         0: (1, 0), 1: (1, 0), 2: (1, 0), 3: None}
     assert ("store", "Kiosk", "input", W, "", 3) not in entity_rows(app, site)
+
+
+def test_the_daily_table_holds_each_entitys_utc_days_of_the_hourly_rows(app, site, first_run):
+    """What the batch and dashboard reports read for whole days: sums, the largest hour, cost and carbon."""
+    h, d = energy.entity_hourly, energy.entity_daily
+    day = sa.func.date(h.c.start_datetime_utc)
+    keys = (h.c.entity_type, h.c.entity_id, h.c.direction, h.c.energy_item_id, h.c.energy_category_id)
+    with app.databases.engines["energy"].connect() as conn:
+        hourly = {tuple(r[:5]) + (str(r[5]),): tuple(float(v) if v is not None else None for v in r[6:])
+                  for r in conn.execute(sa.select(*keys, day, sa.func.sum(h.c.actual_value), sa.func.max(
+                      h.c.actual_value), sa.func.sum(h.c.cost)).group_by(*keys, day))}
+        daily = {tuple(r[:5]) + (str(r[5]),): tuple(float(v) if v is not None else None for v in r[6:])
+                 for r in conn.execute(sa.select(d.c.entity_type, d.c.entity_id, d.c.direction, d.c.energy_item_id,
+                                                 d.c.energy_category_id, d.c.utc_date, d.c.actual_value, d.c.maximum,
+                                                 d.c.cost))}
+    assert daily == hourly and len(daily) > 10

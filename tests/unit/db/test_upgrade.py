@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 import sqlalchemy as sa
 
 from myems_api.auth import Passwords
@@ -53,4 +55,27 @@ def test_narrow_decimal_columns_are_widened_to_myems_precision(empty_db_url):
     actual = _columns(engine, table)["actual_value"]
     assert (high_limit.precision, high_limit.scale) == (21, 6)
     assert (actual.precision, actual.scale) == (21, 6)
+    databases.dispose()
+
+
+def test_a_new_daily_table_is_filled_from_the_stored_hours(empty_db_url):
+    databases = Databases({"system": empty_db_url, "historical": empty_db_url, "energy": empty_db_url})
+    init_database(databases, Passwords(n=FAST_SCRYPT_N), "Admin-pass-1")
+    engine = databases.engines["energy"]
+    hours = [datetime(2026, 1, 1, 22) + timedelta(hours=h) for h in range(4)]  # two UTC days
+    with engine.begin() as conn:
+        conn.execute(sa.insert(energy.entity_hourly), [
+            {"entity_type": "tenant", "entity_id": 7, "direction": "input", "energy_item_id": 0,
+             "energy_category_id": 1, "start_datetime_utc": h, "actual_value": 1.0 + n, "cost": 0.5, "carbon": None}
+            for n, h in enumerate(hours)])
+        conn.execute(sa.text("DROP TABLE tbl_entity_daily"))
+
+    assert "FILL tbl_entity_daily FROM tbl_entity_hourly" in upgrade_schema(databases)
+
+    d = energy.entity_daily
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(d.c.utc_date, d.c.actual_value, d.c.maximum, d.c.cost, d.c.carbon)
+                            .order_by(d.c.utc_date)).all()
+    assert [tuple(r) for r in rows] == [(date(2026, 1, 1), 3.0, 2.0, 1.0, None),
+                                        (date(2026, 1, 2), 7.0, 4.0, 1.0, None)]
     databases.dispose()
