@@ -51,9 +51,10 @@ from reports.meter_views import names_of, space_members, span_facts
 from reports.query import Engines, span_query
 from reports.store import Category, categories, span_totals
 
-# Above this many entities the totals query reads the period's rows of every entity of the kind and keeps the
-# listed ones in Python, rather than sending a long IN list (SQLite's and drivers' parameter limits).
-MAX_IN_LIST = 1000
+# Above this many meters the totals query reads the period's rows of every meter of the kind and keeps the
+# listed ones in Python, rather than sending a long IN list (SQLite's parameter limit; MariaDB turns 1,000 values
+# or more into a join that no longer reaches the key's time range).
+MAX_IN_LIST = 500
 _LINKS = {"equipment": schema.equipments_links, "combined_equipment": schema.combined_equipments_links,
           "tenant": schema.tenants_links, "store": schema.stores_links, "shopfloor": schema.shopfloors_links}
 _METER_TABLES = {"meter": schema.meters, "offline_meter": schema.offline_meters,
@@ -137,8 +138,8 @@ class BatchReport:
 
     def _totals(self, engines: Engines, ids: list[int], start: datetime, end: datetime, category_ids: list[int],
                 ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
-        """(entity id, category id) -> energy over ``[start, end)`` and the largest hourly value, one grouped
-        query (a meter's category is its own: 0 here)."""
+        """(entity id, category id) -> energy over ``[start, end)`` and the largest hourly value (a meter's
+        category is its own: 0 here)."""
         if not ids:
             return {}, {}
         if not self.metered:

@@ -13,7 +13,19 @@ from typing import Any
 
 from myems_api.auth import Principal
 from myems_api.errors import ApiError
-from reports import asset_views, assets, batch, bills, comparison, dashboard, diagrams, meter_views, operations, summary
+from reports import (
+    asset_views,
+    assets,
+    batch,
+    bills,
+    comparison,
+    dashboard,
+    diagrams,
+    entries,
+    meter_views,
+    operations,
+    summary,
+)
 from reports.catalog_types import Answer, Route, standard
 from reports.efficiency import EfficiencyReport
 from reports.energy_reports import EntityReport, MeterReport
@@ -61,5 +73,5 @@ def routes() -> tuple[Route, ...]:
     found += [Route(f"/reports/{kind.replace('_', '')}efficiency", standard(kind, EfficiencyReport()))
               for kind in ("equipment", "combined_equipment")]
     return (*found, *meter_views.ROUTES, *batch.ROUTES, *summary.ROUTES, *dashboard.ROUTES, *diagrams.ROUTES,
-            *assets.ROUTES, *asset_views.ROUTES, *comparison.ROUTES, *operations.ROUTES, *bills.ROUTES,
+            *assets.ROUTES, *asset_views.ROUTES, *comparison.ROUTES, *operations.ROUTES, *bills.ROUTES, *entries.ROUTES,
             *NOT_BUILT)

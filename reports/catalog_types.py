@@ -19,8 +19,11 @@ Answer = Callable[[Engines, Mapping[str, Any], Principal | None], Any]  # a JSON
 
 @dataclass(frozen=True)
 class Route:
+    """A report path; a POST route (values entered through the UI) finds the JSON body as ``params["body"]``."""
+
     path: str
     answer: Answer
+    method: str = "GET"
 
 
 def standard(kind: str, builder: Builder) -> Answer:

@@ -135,7 +135,9 @@ def summed_series(engine: Engine, kind: str, entity_ids: Sequence[int], grid: Gr
     return keys, dict(zip(("energy", "cost", "carbon"), arrays, strict=True))
 
 
-MAX_IN_LIST = 1000  # above this many entities, read every entity of the kind and keep the asked ones in Python
+# Entities per query: MariaDB turns an IN list of 1,000 values or more into a join that no longer reaches the
+# time range of the key (1.5 s instead of 0.07 s for a day of 1,000 tenants); SQLite limits parameters.
+IN_CHUNK = 500
 
 
 def span_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tuple[datetime, datetime],
@@ -145,7 +147,7 @@ def span_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tupl
 
     Whole UTC days come from ``tbl_entity_daily``, the partial days at either end from ``tbl_entity_hourly``:
     a month of a thousand tenants reads sixty thousand day rows rather than 1.4 million hours. Three grouped
-    queries, whatever the number of entities. Naming the categories lets the hourly key's time range be used."""
+    queries per 500 entities. Naming the categories lets the hourly key's time range be used."""
     wanted = set(int(i) for i in entity_ids)
     if not wanted or not category_ids:
         return {}
@@ -161,20 +163,17 @@ def span_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tupl
     else:
         pieces.append((h, h.c.start_datetime_utc >= start, h.c.start_datetime_utc < end))
     found: dict[tuple[int, int], np.ndarray] = {}
+    ordered = sorted(wanted)
     with engine.connect() as conn:
-        for t, low, high in pieces:
+        for (t, low, high), first in ((piece, n) for piece in pieces for n in range(0, len(ordered), IN_CHUNK)):
             peak = t.c.maximum if t is d else t.c.actual_value
-            where = [t.c.entity_type == kind, t.c.direction == "input", t.c.energy_item_id == 0,
-                     t.c.energy_category_id.in_(sorted(category_ids)), low, high]
-            if len(wanted) <= MAX_IN_LIST:
-                where.append(t.c.entity_id.in_(sorted(wanted)))
             rows = conn.execute(sa.select(t.c.entity_id, t.c.energy_category_id, *(
                 sa.func.sum(as_double(c)) for c in (t.c.actual_value, t.c.cost, t.c.carbon)),
-                sa.func.max(as_double(peak))).where(*where).group_by(t.c.entity_id, t.c.energy_category_id)
-            ).cursor.fetchall()
+                sa.func.max(as_double(peak))).where(
+                t.c.entity_type == kind, t.c.direction == "input", t.c.energy_item_id == 0,
+                t.c.energy_category_id.in_(sorted(category_ids)), t.c.entity_id.in_(ordered[first:first + IN_CHUNK]),
+                low, high).group_by(t.c.entity_id, t.c.energy_category_id)).cursor.fetchall()
             for r in rows:
-                if int(r[0]) not in wanted:
-                    continue
                 now = np.array([float(v or 0) for v in r[2:]])
                 key = (int(r[0]), int(r[1]))
                 before = found.get(key)

@@ -10,10 +10,12 @@ from collections.abc import Callable
 import falcon
 
 from myems_api.engine.family import READ
-from myems_api.http import Endpoint
+from myems_api.http import Endpoint, read_json
 from reports.catalog import routes
 from reports.catalog_types import Route
 from reports.query import Engines
+
+MAX_ENTRY_BYTES = 1 << 20  # a year of daily values is 30 kB
 
 
 class Reports:
@@ -22,10 +24,15 @@ class Reports:
         self.catalog = routes() if catalog is None else catalog
 
     def endpoints(self) -> list[Endpoint]:
-        return [Endpoint(route.path).add("GET", READ, self._responder(route)) for route in self.catalog]
+        found: dict[str, Endpoint] = {}
+        for route in self.catalog:
+            found.setdefault(route.path, Endpoint(route.path)).add(route.method, READ, self._responder(route))
+        return list(found.values())
 
     def _responder(self, route: Route) -> Callable[..., None]:
-        def on_get(req: falcon.Request, resp: falcon.Response, **path: str) -> None:
+        def respond(req: falcon.Request, resp: falcon.Response, **path: str) -> None:
             params = {k: (v[-1] if isinstance(v, list) else v) for k, v in req.params.items()} | path
+            if route.method == "POST":
+                params["body"] = read_json(req, MAX_ENTRY_BYTES)
             resp.media = route.answer(self.engines, params, req.context.principal)
-        return on_get
+        return respond

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from aggregation.runner import Aggregation
 from myems_api.db import energy, historical
 from reports.operations import EnvironmentMonitor, PointRealtime, quality_of
 from tests.api.test_points import new_point, new_source
@@ -152,3 +153,30 @@ def test_bad_parameters_answer_their_codes(admin, site):
     refused(admin.get("/reports/spaceenvironmentmonitor", query_string="sensorid=9999"), 404, "API.SENSOR_NOT_FOUND")
     refused(admin.get("/reports/pointrealtime", query_string="datasourceid=9999"), 404, "API.DATA_SOURCE_NOT_FOUND")
     refused(admin.get("/reports/equipmenttracking", query_string=""), 400, "API.INVALID_SPACE_ID")
+
+
+# ------------------------------------------------------------------------------------- offline meter input
+
+def test_entered_daily_values_become_an_offline_meter_file_the_aggregation_spreads(admin, app, site):
+    body = {"meter": site["offline"]["id"], "value": [["2026-01-12", 48], ["2026-01-13T00:00:00", "24.5"]]}
+    result = admin.post("/reports/offlinemeterinput", body)
+    assert result.status_code == 200, result.json
+    assert result.json["days"] == 2
+    [listed] = [f for f in admin.get("/offlinemeterfiles").json if f["id"] == result.json["offline_meter_file_id"]]
+    assert listed["status"] == "new"
+    Aggregation(app.databases).run_once()
+    daily = admin.get("/reports/offlinemeterdaily", query_string=f"offlinemeterid={site['offline']['id']}"
+                      "&reportingperiodstartdatetime=2026-01-12T00:00:00&reportingperiodenddatetime=2026-01-14T00:00:00")
+    assert [d["daily_value"] for d in daily.json] == [pytest.approx(48), pytest.approx(24.5)]
+
+
+@pytest.mark.parametrize("value", [[["2026-02-30", 1]], [["2026-01-12", -1]], [["2026-01-12", "x"]], [],
+                                   [["2026-01-12", 1e9]], [["2026-01-12"]], [["2026-01-12", True]]])
+def test_a_bad_day_is_refused_whole_and_writes_nothing(admin, app, site, value):
+    files = len(admin.get("/offlinemeterfiles").json)
+    body = {"meter": site["offline"]["id"], "value": [["2026-01-11", 5], *value]}
+    refused(admin.post("/reports/offlinemeterinput", body if value else {"meter": site["offline"]["id"]}), 400,
+            "API.INVALID_OFFLINE_METER_VALUE")
+    assert len(admin.get("/offlinemeterfiles").json) == files
+    refused(admin.post("/reports/offlinemeterinput", {"meter": 99999, "value": [["2026-01-11", 5]]}), 404,
+            "API.OFFLINE_METER_NOT_FOUND")
