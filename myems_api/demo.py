@@ -67,7 +67,7 @@ def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False) 
     init_database(databases, passwords, password, config.utc_offset)
     _reset_admin_password(databases, passwords, password)
     seed_demo_site(databases, Registry(default_families()), Context(tz=config.tz))
-    seed_history(databases)
+    seed_history(databases, days=35)  # this month and last: a base period to compare with
     Aggregation(databases).run_once()
     databases.dispose()
 

@@ -1,5 +1,6 @@
-"""The demo's energy assets: a campus microgrid (battery, rooftop PV, utility connection) and an energy storage
-power station with one container. Pure data, references by name; :mod:`myems_api.demo_site` writes it.
+"""The demo's energy assets: a campus microgrid (battery, rooftop PV, utility connection), an energy storage
+power station with one container and a photovoltaic power station, and an outdoor sensor. Pure data,
+references by name; :mod:`myems_api.demo_site` writes it.
 
 Every meter reads a simulated energy counter, so the asset reports fill in while the demo runs.
 """
@@ -70,6 +71,19 @@ ASSETS: list[tuple[str, dict[str, Any]]] = [
             {"start_time_of_day": "17:00:00", "end_time_of_day": "21:00:00", "peak_type": "onpeak", "power": 220}]}),
     ("energy_storage_power_station", {"name": "Riverside Storage Station", "capacity": 1000,
                                       "description": "Peak shaving for the campus", **SITE_PLACE}),
+    ("photovoltaic_power_station", {
+        "name": "Riverside Solar", "capacity": 150, "rated_capacity": 150, "rated_power": 120,
+        "description": "Rooftop arrays of Buildings A and B", **SITE_PLACE,
+        "invertors": [{"name": "Inverter 1", "model": "SUN2000-100KTL", "serial_number": "SN-RS-0001",
+                       "invertor_state_point": "Battery State", "communication_state_point": "Battery State",
+                       "total_energy_point": "PV Generation Energy", "generation_meter": "PV Generation",
+                       "active_power_point": "PV Power"}],
+        "grids": [{"name": "Solar Export", "power_point": "Grid Power", "buy_meter": "Grid Import",
+                   "sell_meter": "Grid Export", "capacity": 150}],
+        "loads": [{"name": "Inverter Auxiliary", "power_point": "PV Power", "meter": "Storage Auxiliary",
+                   "rated_input_power": 5}]}),
+    _point("Outdoor Temperature", "ANALOG_VALUE", "°C", 60, {"generator": "power", "peak": 24}),
+    ("sensor", {"name": "Campus Environment", "description": "Outdoor temperature at the main entrance"}),
 ]
 
 ASSET_BINDINGS: list[tuple[Any, ...]] = [
@@ -79,4 +93,13 @@ ASSET_BINDINGS: list[tuple[Any, ...]] = [
     ("energy_storage_power_station", "Riverside Storage Station", "containers", "Storage Container 1"),
     ("space", "Riverside Campus", "microgrids", "Riverside Microgrid"),
     ("space", "Riverside Campus", "energystoragepowerstations", "Riverside Storage Station"),
+    ("space", "Riverside Campus", "photovoltaicpowerstations", "Riverside Solar"),
+    ("sensor", "Campus Environment", "points", "Outdoor Temperature"),
+    # The report UI opens on the root space: everything it lists directly bound there too (a space's energy
+    # counts each meter once however many of its spaces an entity is bound to).
+    *[("space", "Riverside Campus", binding, name) for binding, name in (
+        ("equipments", "Chiller 1"), ("equipments", "Chiller 2"), ("equipments", "Chilled Water Pumps"),
+        ("combinedequipments", "Chiller Plant"), ("tenants", "Starbucks Coffee"), ("tenants", "Acme Consulting"),
+        ("stores", "Riverside Bookshop"), ("shopfloors", "Building B Workshop"), ("meters", "Chiller Plant"),
+        ("virtualmeters", "Main Incomer without HVAC"), ("sensors", "Campus Environment"))],
 ]

@@ -573,18 +573,29 @@ class Parameters:
     cap: int = 10_000
 
     def answer(self, engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
+        """The asset's points, or v6.7.0's ``pointids`` (the ones its page picked, comma-separated)."""
         language(params)
+        chosen = [v.strip() for v in str(params.get("pointids") or "").split(",") if v.strip()]
+        if not all(v.isdecimal() for v in chosen):
+            raise bad_request("API.INVALID_POINT_ID")
         with engines.system.connect() as conn:
-            row = one_asset(conn, self.assets, params, principal)
-            zone = zone_of(engines, conn, self.assets, [row])
+            row = one_asset(conn, self.assets, params, principal) if params.get("id") or params.get("uuid") or \
+                not chosen else None
+            zone = zone_of(engines, conn, self.assets, [row] if row else [])
             reporting = _periods(engines, {**params, "baseperiodstartdatetime": None}, zone, with_type=False).reporting
-            points = asset_points(conn, self.assets, [int(row["id"])])[int(row["id"])]
-            described = meta(conn, self.assets, row)
+            if row is None:  # points not of a named asset: administrators' and API keys' only
+                if principal is None or not _caller(conn, principal)["is_admin"]:
+                    raise ApiError(403, "API.FORBIDDEN_ENTITY")
+                named = points_named(conn, {int(v) for v in chosen})
+                points = [named[int(v)] for v in chosen if int(v) in named]
+            else:
+                points = asset_points(conn, self.assets, [int(row["id"])])[int(row["id"])]
+            described = meta(conn, self.assets, row) if row else None
         start, end = reporting.utc_range
         block = trends(engines, points, start, end, zone, self.cap)
         result: dict[str, Any] = {self.assets.kind: described, "parameters": block}
         result["excel_bytes_base64"] = None if flag(params, "quickmode") else excel.render_base64(excel.ExcelReport(
-            title=self.title, facts=span_facts("Asset", str(row["name"]), reporting),
+            title=self.title, facts=span_facts("Asset", str(row["name"]) if row else "-", reporting),
             detail=union_table("Trend values", block["names"], block["timestamps"], block["values"])))
         return result
 

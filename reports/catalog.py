@@ -62,6 +62,7 @@ def not_built(code: str) -> Answer:
 NOT_BUILT = (
     Route("/reports/advancedreports", not_built("API.ADVANCED_REPORTS_ARE_NOT_RENDERED_YET")),
     Route("/reports/advancedreports/{id}", not_built("API.ADVANCED_REPORTS_ARE_NOT_RENDERED_YET")),
+    Route("/reports/advancedreports/{id}", not_built("API.ADVANCED_REPORTS_ARE_NOT_RENDERED_YET"), method="DELETE"),
 )
 
 

@@ -232,14 +232,19 @@ class Dashboard:
             for table in (part.detail, part.summary, *part.extra):  # the input energy per period first: charted
                 if table is not None:
                     tables.append(dataclasses.replace(table, title=f"{titles[prefix]}: {table.title.lower()}"))
-        children = result["child_space_input"]
-        child_names = children["child_space_names_array"][0] if children["child_space_names_array"] else []
-        headers = tuple(f"{n} ({u})" if u else n for n, u in zip(children["energy_category_names"],
-                                                                   children["units"], strict=True))
-        tables.append(excel.Table(
-            title="Input energy of the child spaces", header=("Child space", *headers),
-            rows=tuple((name, *(column[i] for column in children["subtotals_array"]))
-                       for i, name in enumerate(child_names))))
+        children = result.get("child_space_input")
+        if children is not None:
+            child_names = children["child_space_names_array"][0] if children["child_space_names_array"] else []
+            headers = tuple(f"{n} ({u})" if u else n for n, u in zip(children["energy_category_names"],
+                                                                       children["units"], strict=True))
+            tables.append(excel.Table(
+                title="Input energy of the child spaces", header=("Child space", *headers),
+                rows=tuple((name, *(column[i] for column in children["subtotals_array"]))
+                           for i, name in enumerate(child_names))))
+        for key, listed in result.items():
+            if key.startswith("top_"):
+                tables.append(excel.Table(title="Largest users", header=("Name", "Energy"),
+                                          rows=tuple((e["name"], e["total_energy"]) for e in listed)))
         return excel.ExcelReport(title="Dashboard", facts=facts, summary=summary, detail=tables[0],
                                  extra=tuple(tables[1:]))
 

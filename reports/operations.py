@@ -1,9 +1,9 @@
 """Operations views: live point values, a sensor's recent trends, the equipment of a space, offline meters' days,
 a space's efficiency, and a meter's power quality.
 
-- ``/reports/pointrealtime[?datasourceid=]``: MyEMS's flat list ``[{point_id, value}]`` of every point with a good
-  reading in the last hour; with a data source, each of its points with its latest reading however old, its
-  ``utc_date_time``, ``age_seconds`` and ``quality`` ("good", "bad", or "none" without a reading).
+- ``/reports/pointrealtime[?data_source_ids=1,2|datasourceid=]``: MyEMS's flat list ``[{point_id, value}]`` of
+  every point with a good reading in the last hour; with data sources, each of their points with its latest
+  reading however old, its ``utc_date_time``, ``age_seconds`` and ``quality`` ("good", "bad", or "none").
 - ``/reports/spaceenvironmentmonitor?sensorid|sensoruuid[&timerange=1h|24h]``: the sensor's points over the last
   hour (or day): its energy point as ``energy_value``, the others as ``parameters``.
 - ``/reports/equipmenttracking?spaceid``: every equipment bound to a space of the subtree.
@@ -50,19 +50,20 @@ class PointRealtime:
     clock: Clock = utc_now
 
     def answer(self, engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> list[Any]:
-        raw = str(params.get("datasourceid") or "").strip()
+        raw = [v.strip() for v in str(params.get("datasourceid") or params.get("data_source_ids") or "").split(",")
+               if v.strip()]
         now = self.clock()
         t = historical.latest_values
         if not raw:
             return [{"point_id": k, "value": v} for k, v in sorted(latest(engines, _all_points(engines), now).items())]
-        if not raw.isdecimal():
+        if not all(v.isdecimal() for v in raw):
             raise bad_request("API.INVALID_DATA_SOURCE_ID")
-        p = schema.points
+        p, ds = schema.points, schema.data_sources
         with engines.system.connect() as conn:
-            if conn.execute(sa.select(schema.data_sources.c.id).where(schema.data_sources.c.id == int(raw))).first() \
-                    is None:
+            sources = {int(v) for v in raw}
+            if len(conn.execute(sa.select(ds.c.id).where(ds.c.id.in_(sources))).all()) != len(sources):
                 raise not_found("API.DATA_SOURCE_NOT_FOUND")
-            points = conn.execute(sa.select(p.c.id, p.c.name, p.c.units).where(p.c.data_source_id == int(raw))
+            points = conn.execute(sa.select(p.c.id, p.c.name, p.c.units).where(p.c.data_source_id.in_(sources))
                                   .order_by(p.c.id)).all()
         with engines.historical.connect() as conn:
             readings = {int(r.point_id): r for r in conn.execute(sa.select(t).where(
