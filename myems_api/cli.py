@@ -72,7 +72,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     os.makedirs("var", exist_ok=True)
     overrides = {} if os.environ.get("MYEMS_DB_URL") else {"db_url": "sqlite:///var/demo.sqlite"}
-    return run_demo(_config(args, **overrides), bind=args.bind, smoke=args.smoke)
+    return run_demo(_config(args, **overrides), bind=args.bind, smoke=args.smoke, history_days=args.history_days)
 
 
 def cmd_acquisition(args: argparse.Namespace) -> int:
@@ -205,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Create var/demo.sqlite with a small demo site, serve the API and print "
                                       "the URL, the admin credentials and three curl lines to try.")
     demo.add_argument("--bind", default="127.0.0.1:8000", metavar="HOST:PORT", help="default 127.0.0.1:8000")
+    demo.add_argument("--history-days", type=int, default=35, metavar="N",
+                      help="days of simulated readings written before it starts (default 35: this month and the "
+                           "last, so reports have a base period)")
     demo.add_argument("--smoke", action="store_true",
                       help="start, run the three printed requests against the server, stop; exit 1 on failure")
     demo.set_defaults(func=cmd_demo)

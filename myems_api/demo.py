@@ -60,14 +60,14 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes], seconds: float = 30) 
     raise RuntimeError("the API server did not answer /health in time")
 
 
-def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False) -> int:
+def run_demo(config: Config, bind: str = "127.0.0.1:8000", smoke: bool = False, history_days: int = 35) -> int:
     databases = Databases(config.store_urls)
     passwords = Passwords(n=config.scrypt_n)
     password = config.admin_password or secrets.token_urlsafe(12)
     init_database(databases, passwords, password, config.utc_offset)
     _reset_admin_password(databases, passwords, password)
     seed_demo_site(databases, Registry(default_families()), Context(tz=config.tz))
-    seed_history(databases, days=35)  # this month and last: a base period to compare with
+    seed_history(databases, days=history_days)
     Aggregation(databases).run_once()
     databases.dispose()
 

@@ -91,10 +91,10 @@ class AssetKind:
         if self.via is None:
             owner = part.c[self.key]
             return sa.select(owner.label("asset_id"), *wanted).where(owner.in_(asset_ids))
-        held = next(c for c in self.via.c if c.name != self.key)
+        held = next(c for c in self.via.c if c.name not in (self.key, "id"))
         owner = self.via.c[self.key]
-        return sa.select(owner.label("asset_id"), *wanted).join(self.via, held == part.c[held.name]).where(
-            owner.in_(asset_ids))
+        target = part.c.get(held.name, part.c.id)  # a part, or the holder itself
+        return sa.select(owner.label("asset_id"), *wanted).join(self.via, held == target).where(owner.in_(asset_ids))
 
     def role_meters(self, conn: Connection, asset_ids: list[int]) -> dict[int, dict[str, list[int]]]:
         """Per asset, per role, the meter ids (a station's through its containers)."""

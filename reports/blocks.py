@@ -21,6 +21,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -136,6 +137,20 @@ def peak_totals(energy: Values, shares: Values, span: tuple[int, int], grid_hour
     known = np.nan_to_num(energy[:, inside])
     result: Values = known @ shares[:, inside].T
     return result
+
+
+def days_off_split(matrix: Values, grid_hours: Times, periods: Periods | None, days_off: set[str],
+                   zone: Any) -> tuple[list[float | None], list[float | None]]:
+    """Each series' total over the period on non-working local days (``YYYY-MM-DD``) and on the others."""
+    if periods is None:
+        return [], []
+    start, end = span_of(periods)
+    inside = (grid_hours >= start) & (grid_hours < end)
+    known = np.nan_to_num(matrix[:, inside])
+    dates = np.array([datetime.fromtimestamp(int(h), UTC).astimezone(zone).strftime("%Y-%m-%d")
+                      for h in grid_hours[inside]]) if days_off else np.zeros(0)
+    off = np.isin(dates, sorted(days_off)) if days_off else np.zeros(known.shape[1], dtype=bool)
+    return numbers(known[:, off].sum(axis=1)), numbers(known[:, ~off].sum(axis=1))
 
 
 # ---------------------------------------------------------------------------------------------- loads

@@ -5,7 +5,7 @@ shopfloor) the same blocks for every entity of that kind the user may see (all f
 those bound to a space of their privilege's subtrees), summed, with ``summary`` (how many, their meters and
 sensors, their area), ``<kind>s`` (each one's ``total_energy`` / ``_cost`` / ``_carbon`` and ``..._by_category``
 over the reporting period) and ``top_<kind>s`` (the five using the most). ``/reports/spacedashboard`` is one
-space's energy category report with its child spaces' subtotals (``child_space``).
+space's energy category report (which has its child spaces' subtotals, ``child_space``).
 
 ``/reports/dashboard?useruuid=&periodtype=&baseperiodstartdatetime=&baseperiodenddatetime=
 &reportingperiodstartdatetime=&reportingperiodenddatetime=[&quickmode][&language]`` (the seed's query).
@@ -52,12 +52,12 @@ from myems_api.zones import entity_zone
 from reports import blocks, excel
 from reports.batch import BatchReport
 from reports.blocks import Sums, number, numbers, rate, rates
-from reports.catalog_types import Route
+from reports.catalog_types import Route, standard
 from reports.energy_reports import EntityReport, unit_of
 from reports.entities import IN_SPACE, TABLES, privilege_spaces, report_user, subtree
 from reports.local_time import Clock, utc_now, zone_name
 from reports.meter_views import MeterTracking, space_members
-from reports.query import Engines, flag, language, parse_query, span_query, this_year_unless_asked
+from reports.query import Engines, flag, language, span_query, this_year_unless_asked
 from reports.store import Category, Grid, categories, entity_totals, summed_series
 
 MEASURES = (("input", "energy"), ("cost", "cost"), ("carbon", "carbon"))
@@ -250,35 +250,6 @@ class Dashboard:
 
 
 @dataclass(frozen=True)
-class SpaceDashboard:
-    """One space's energy category report and its child spaces' subtotals per category (``child_space``)."""
-
-    report: EntityReport = EntityReport("energycategory", title="Space Dashboard")
-
-    def answer(self, engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
-        query = parse_query(engines, "space", params, principal)
-        result = self.report.build(engines, query)
-        s = schema.spaces
-        with engines.system.connect() as conn:
-            children = list(conn.execute(sa.select(s.c.id, s.c.name).where(s.c.parent_space_id == query.entity.id)
-                                         .order_by(s.c.id)))
-            known = categories(conn)
-        used = entity_totals(engines.energy, "space", [int(c.id) for c in children], query.periods.reporting.utc_range,
-                             sorted(known))
-        keys = tuple(sorted(set(result["reporting_period"]["energy_category_ids"]) | {k for _, k in used}))
-        listed = [known.get(k) for k in keys]
-        child = Dashboard._children(engines, children, keys, listed, query.periods.reporting.utc_range)[
-            "child_space_input"]
-        for factor in ("kgce", "kgco2e"):
-            child[f"subtotals_in_{factor}_array"] = [
-                [number(v * getattr(c, factor)) if c else None for v in row]
-                for row, c in zip(child["subtotals_array"], listed, strict=True)]
-        child["child_space_ids_array"] = [[int(c.id) for c in children] for _ in keys]
-        result["child_space"] = child
-        return result
-
-
-@dataclass(frozen=True)
 class MeterDashboard:
     """The meters, virtual and offline meters of a space subtree in one category (``energyCategory``: an id or
     ``all``) over the period (default: this month to now): counters' start and end values for meters (as the
@@ -314,7 +285,8 @@ class MeterDashboard:
 
 
 ROUTES: tuple[Route, ...] = (Route("/reports/dashboard", Dashboard().answer),
-                             Route("/reports/spacedashboard", SpaceDashboard().answer),
+                             Route("/reports/spacedashboard", standard("space", EntityReport(
+                                 "energycategory", title="Space Dashboard"))),
                              Route("/reports/meterdashboard", MeterDashboard().answer), *(
     Route(f"/reports/{kind.replace('_', '')}dashboard", Dashboard(kind=kind, title=f"{kind.title()} Dashboard").answer)
     for kind in ("equipment", "combined_equipment", "tenant", "store", "shopfloor")))

@@ -22,13 +22,16 @@ adds the same tables as ``pdf_bytes_base64``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
 
 from aggregation.billing import hourly_cost
 from aggregation.entities import tariffs_by_cost_center
+from myems_api.db import schema
 from reports import blocks, excel, pdf
 from reports.blocks import PEAK_TYPES, Sums, number, numbers, rate, rates
 from reports.entities import ReportEntity
@@ -43,6 +46,7 @@ from reports.store import (
     items,
     meter_series,
     peak_schedules,
+    span_totals,
 )
 
 ENTITY_TITLES = {"space": "Space", "equipment": "Equipment", "combined_equipment": "Combined Equipment",
@@ -82,11 +86,32 @@ class EntityReport:
         rp["increment_rates"] = [rate(r, b) if base else None for r, b in zip(numbers(now.totals),
                                                                               numbers(before.totals), strict=True)]
         rp["rates"] = [rates(r, b) for r, b in zip(rp["values"], bp["values"] or [[]] * len(names), strict=False)]
-        area = entity.area
+        area, people = entity.area, entity.row.get("number_of_occupants")
         rp["subtotals_per_unit_area"] = [number(v / area) if area else None for v in now.totals]
+        rp["subtotals_per_capita"] = [number(v / people) if people else None for v in now.totals]
+        with engines.system.connect() as conn:
+            calendars, days_off = working_calendars(conn, entity)
+        result[entity.kind]["working_calendars"] = calendars
+        for block, span in ((rp, reporting), (bp, base)):
+            block["non_working_days_subtotals"], block["working_days_subtotals"] = blocks.days_off_split(
+                matrix, hours, span, days_off, entity.zone)
         if self.measure == "energy":
             blocks.coal_and_carbon(rp, bp, now, before, factors, base is not None)
             self._peaks(rp, engines, series.energy, category_ids, schedules, reporting, hours)
+            for factor in ("kgce", "kgco2e"):
+                total = rp[f"total_in_{factor}"]
+                rp[f"total_in_{factor}_per_unit_area"] = number(total / area) if area and total is not None else None
+                rp[f"total_in_{factor}_per_capita"] = number(total / people) if people and total is not None else None
+        else:  # cost and carbon share one unit across categories: their totals
+            rp["total"], bp["total"] = number(now.totals.sum()), number(before.totals.sum())
+            rp["total_unit"] = bp["total_unit"] = unit_of(self.measure, None)
+            rp["total_increment_rate"] = rate(rp["total"], bp["total"]) if base else None
+            rp["total_per_unit_area"] = number(now.totals.sum() / area) if area else None
+        if entity.kind == "space" and self.by == "category":
+            with engines.system.connect() as conn:
+                known = categories(conn)
+            result["child_space"] = child_spaces(engines, entity.id, self.direction, self.measure, list(series.keys),
+                                                 known, reporting.utc_range)
         if self.shape == "load":
             rp.update(blocks.load_block(reporting, hours, matrix))
             bp.update(blocks.load_block(base, hours, matrix))
@@ -125,12 +150,19 @@ class EntityReport:
                schedules: dict[int, list[PeakSchedule]], reporting: Any, hours: Any) -> None:
         split = np.zeros((len(category_ids), len(PEAK_TYPES)))
         for row, category in enumerate(category_ids):
-            tariffs = [(s.valid_from, s.valid_through, blocks.minute_map(s.rows)) for s in schedules.get(category, [])]
-            if tariffs:
-                shares = blocks.peak_fractions(hours, tariffs, engines.utc_offset_minutes)
-                split[row] = blocks.peak_totals(energy[row:row + 1], shares, blocks.span_of(reporting), hours)[0]
+            split[row] = EntityReport._split(engines, energy[row:row + 1], schedules.get(category, []), reporting,
+                                             hours)[0]
         for index, peak_type in enumerate(PEAK_TYPES):
             rp[f"{peak_type}s"] = numbers(split[:, index])
+
+    @staticmethod
+    def _split(engines: Engines, energy: Any, schedules: list[PeakSchedule], reporting: Any, hours: Any) -> Any:
+        """(k, 5) energy per peak type under the time-of-use schedules (zeros without one)."""
+        tariffs = [(s.valid_from, s.valid_through, blocks.minute_map(s.rows)) for s in schedules]
+        if not tariffs:
+            return np.zeros((energy.shape[0], len(PEAK_TYPES)))
+        shares = blocks.peak_fractions(hours, tariffs, engines.utc_offset_minutes)
+        return blocks.peak_totals(energy, shares, blocks.span_of(reporting), hours)
 
 
 @dataclass(frozen=True)
@@ -158,9 +190,9 @@ class MeterReport:
             matrix = energy_
         now, before = Sums.of(reporting, hours, matrix), Sums.of(base, hours, matrix)
         meter = {**meter_info(entity, category), "unit_of_measure": unit_of(self.measure, category)}
-        total, base_total = number(now.totals[0]), number(before.totals[0]) if base else None
+        total, base_total = number(now.totals[0]), number(before.totals[0])  # 0 without a base, as MyEMS sends
         result: dict[str, Any] = {
-            "meter": meter,
+            "meter": meter, entity.kind: meter,  # v6.7.0's pages read "offline_meter", "virtual_meter"
             "base_period": {"total_in_category": base_total, "timestamps": list(before.labels),
                             "values": numbers(before.values[0])},
             "reporting_period": {"increment_rate": rate(total, base_total), "total_in_category": total,
@@ -172,8 +204,51 @@ class MeterReport:
             for block, value in ((result["reporting_period"], total), (result["base_period"], base_total)):
                 block["total_in_kgce"] = number(value * category.kgce) if value is not None else None
                 block["total_in_kgco2e"] = number(value * category.kgco2e) if value is not None else None
+            with engines.system.connect() as conn:
+                schedules = peak_schedules(conn, entity.row.get("cost_center_id")).get(category.id, [])
+            split = EntityReport._split(engines, energy_, schedules, reporting, hours)[0]
+            for index, peak_type in enumerate(PEAK_TYPES):  # v6.7.0's meter report: one number each
+                result["reporting_period"][peak_type] = number(split[index])
         finish(result, engines, query, self.title or self.name)
         return result
+
+
+def working_calendars(conn: Any, entity: ReportEntity) -> tuple[list[int], set[str]]:
+    """The working calendars bound to the entity and their non-working local dates (``YYYY-MM-DD``)."""
+    link = schema.metadata.tables.get(f"tbl_{entity.kind}s_working_calendars")
+    if link is None:
+        return [], set()
+    ids = [int(i) for i in conn.execute(sa.select(link.c.working_calendar_id).where(
+        link.c[f"{entity.kind}_id"] == entity.id)).scalars()]
+    days = schema.non_working_days
+    off = {str(d)[:10] for d in conn.execute(sa.select(days.c.date_local).where(
+        days.c.working_calendar_id.in_(ids))).scalars()} if ids else set()
+    return ids, off
+
+
+def child_spaces(engines: Engines, space_id: int, direction: str, measure: str, keys: list[int],
+                 known: Mapping[int, Category], span: tuple[Any, Any]) -> dict[str, Any]:
+    """MyEMS's ``child_space``: each direct child space's subtotal per category (the space's own and any its
+    children use), as ``[category][child]`` arrays."""
+    s = schema.spaces
+    with engines.system.connect() as conn:
+        children = conn.execute(sa.select(s.c.id, s.c.name).where(s.c.parent_space_id == space_id).order_by(s.c.id)
+                                ).all()
+    sums = span_totals(engines.energy, "space", [int(c.id) for c in children], span, sorted(known), direction)
+    shown = sorted(set(keys) | {k for _, k in sums})
+    factors = [known.get(k) for k in shown]
+    position = {"energy": 0, "cost": 1, "carbon": 2}[measure]
+    subtotals = [[sums.get((int(c.id), k), (0.0, 0.0, 0.0, 0.0))[position] for c in children] for k in shown]
+    block: dict[str, Any] = {
+        "energy_category_names": [f.name if f else f"#{k}" for k, f in zip(shown, factors, strict=True)],
+        "units": [unit_of(measure, f) for f in factors],
+        "child_space_ids_array": [[int(c.id) for c in children] for _ in shown],
+        "child_space_names_array": [[str(c.name) for c in children] for _ in shown],
+        "subtotals_array": subtotals, "total_unit": unit_of(measure, None)}
+    for factor in ("kgce", "kgco2e"):
+        block[f"subtotals_in_{factor}_array"] = [[number(v * getattr(f, factor)) if f else None for v in row]
+                                                 for row, f in zip(subtotals, factors, strict=True)]
+    return block
 
 
 def unit_of(measure: str, category: Any) -> str:

@@ -336,7 +336,8 @@ class SubmetersBalance:
             "submeters_consumption_in_category": number(subs_total),
             "difference_in_category": number(master_total - subs_total),
             "percentage_difference": _fraction(master_total - subs_total, master_total),
-            "timestamps": list(sums.labels), "values": numbers(difference), "master_values": numbers(master),
+            "timestamps": list(sums.labels), "values": numbers(difference), "difference_values": numbers(difference),
+            "master_values": numbers(master),
             "submeters_values": numbers(subs), "percentages": numbers(shares)}
         result: dict[str, Any] = {"meter": meter, "submeters": submeters, "reporting_period": rp}
         if query.quick:

@@ -141,9 +141,10 @@ IN_CHUNK = 500
 
 
 def span_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tuple[datetime, datetime],
-                category_ids: Sequence[int]) -> dict[tuple[int, int], tuple[float, float, float, float]]:
-    """(entity, category of ``category_ids``) -> input energy, cost, carbon and the largest hour over ``[start,
-    end)`` (naive UTC).
+                category_ids: Sequence[int], direction: str = "input",
+                ) -> dict[tuple[int, int], tuple[float, float, float, float]]:
+    """(entity, category of ``category_ids``) -> energy, cost, carbon and the largest hour over ``[start, end)``
+    (naive UTC) in ``direction``.
 
     Whole UTC days come from ``tbl_entity_daily``, the partial days at either end from ``tbl_entity_hourly``:
     a month of a thousand tenants reads sixty thousand day rows rather than 1.4 million hours. Three grouped
@@ -170,7 +171,7 @@ def span_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tupl
             rows = conn.execute(sa.select(t.c.entity_id, t.c.energy_category_id, *(
                 sa.func.sum(as_double(c)) for c in (t.c.actual_value, t.c.cost, t.c.carbon)),
                 sa.func.max(as_double(peak))).where(
-                t.c.entity_type == kind, t.c.direction == "input", t.c.energy_item_id == 0,
+                t.c.entity_type == kind, t.c.direction == direction, t.c.energy_item_id == 0,
                 t.c.energy_category_id.in_(sorted(category_ids)), t.c.entity_id.in_(ordered[first:first + IN_CHUNK]),
                 low, high).group_by(t.c.entity_id, t.c.energy_category_id)).cursor.fetchall()
             for r in rows:

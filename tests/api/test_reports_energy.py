@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from myems_api.db import energy
+from myems_api.db.entity_days import refresh_daily
 from tests.api.test_sites import MAKERS, new_refs
 from tests.client import Api
 
@@ -76,6 +77,7 @@ def site(admin: Api, app: Any) -> Site:
             {"entity_type": "space", "entity_id": space["id"], "direction": "input",
              "energy_category_id": electricity["id"], "energy_item_id": 0, "start_datetime_utc": h,
              "actual_value": v, "cost": 0.4 * v, "carbon": 0.5 * v} for h, v in rows])
+        refresh_daily(conn, min(h for h, _ in rows), max(h for h, _ in rows))  # as the roll-up keeps its days
         conn.execute(sa.insert(energy.meter_hourly), [
             {"meter_type": "meter", "meter_id": meter["id"], "start_datetime_utc": h, "actual_value": v, "flags": 0}
             for h, v in rows])
@@ -295,3 +297,41 @@ def test_stored_decimals_read_back_in_double_precision_on_every_backend(admin, s
                     "&reportingperiodstartdatetime=2026-05-04T00:00:00&reportingperiodenddatetime=2026-05-05T00:00:00"
                     "&quickmode=true")
     assert result["reporting_period"]["values"] == [58.772]
+
+
+def test_the_meter_report_splits_its_energy_by_peak_type_as_v670_names_it(admin, site):
+    result = report(admin, "/reports/meterenergy", f"meterid={site['meter']['id']}&periodtype=daily&{REPORTING}"
+                    "&quickmode=true")
+    rp = result["reporting_period"]
+    assert (rp["offpeak"], rp["onpeak"], rp["toppeak"]) == (pytest.approx(52.5), pytest.approx(114.5), 0)
+    assert result["base_period"]["total_in_category"] == 0  # no base period: a number the page can format
+
+
+def test_a_space_report_has_every_list_the_report_page_indexes(admin, site):
+    """myems-web reads item i of each per-category list, and the child spaces and working calendars, unguarded."""
+    result = report(admin, "/reports/spaceenergycategory",
+                    f"spaceid={site['campus']['id']}&periodtype=daily&{REPORTING}&{BASE}&quickmode=true")
+    assert result["space"]["working_calendars"] == []
+    rp = result["reporting_period"]
+    for key in ("subtotals_per_capita", "working_days_subtotals", "non_working_days_subtotals", "deeps"):
+        assert len(rp[key]) == len(rp["names"]), key
+    child = result["child_space"]
+    assert child["child_space_names_array"] == [["Plant"]] and child["subtotals_array"] == [[pytest.approx(167)]]
+    assert child["child_space_ids_array"] == [[site["space"]["id"]]]
+    cost = report(admin, "/reports/spacecost", f"spaceid={site['space']['id']}&periodtype=daily&{REPORTING}"
+                  "&quickmode=true")["reporting_period"]
+    assert cost["total"] == pytest.approx(0.4 * 167) and cost["total_unit"] == "cost"
+
+
+def test_non_working_days_of_the_spaces_calendar_are_summed_apart(admin, site):
+    calendar = admin.create("/workingcalendars", {"name": "Office", "description": "",
+                                                   "non_working_days": [{"date_local": "2026-03-28",
+                                                                         "description": "Saturday"}]})
+    assert admin.post(f"/spaces/{site['space']['id']}/workingcalendars",
+                      {"working_calendar_id": calendar["id"]}).status_code == 201
+    result = report(admin, "/reports/spaceenergycategory",
+                    f"spaceid={site['space']['id']}&periodtype=daily&{REPORTING}&quickmode=true")
+    rp = result["reporting_period"]
+    assert result["space"]["working_calendars"] == [calendar["id"]]
+    assert rp["non_working_days_subtotals"] == [pytest.approx(24)]
+    assert rp["working_days_subtotals"] == [pytest.approx(143)]

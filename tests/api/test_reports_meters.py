@@ -282,6 +282,7 @@ def test_the_balance_compares_the_master_meter_with_the_sum_of_its_submeters(adm
     assert rp["timestamps"] == ["2026-01-10", "2026-01-11"]
     assert rp["master_values"] == pytest.approx([48, 48]) and rp["submeters_values"] == pytest.approx([36, 24])
     assert rp["values"] == pytest.approx([12, 24]) and rp["percentages"] == pytest.approx([0.25, 0.5])
+    assert rp["difference_values"] == rp["values"]  # the name v6.7.0's page reads
     assert rp["master_meter_consumption_in_category"] == pytest.approx(96)
     assert rp["submeters_consumption_in_category"] == pytest.approx(60)
     assert rp["difference_in_category"] == pytest.approx(36)

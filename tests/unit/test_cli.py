@@ -69,7 +69,7 @@ def _free_port() -> int:
 def test_demo_serves_on_sqlite_and_its_printed_requests_work(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MYEMS_")}
     env["MYEMS_SCRYPT_N"] = "1024"
-    result = subprocess.run([sys.executable, "-m", "myems_api.cli", "demo", "--smoke",
+    result = subprocess.run([sys.executable, "-m", "myems_api.cli", "demo", "--smoke", "--history-days", "2",
                              "--bind", f"127.0.0.1:{_free_port()}"],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -105,7 +105,8 @@ def _alive(pid: int) -> bool:
 def test_stopping_the_demo_stops_the_api_acquisition_and_aggregation_with_it(tmp_path, signum):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MYEMS_")}
     env["MYEMS_SCRYPT_N"] = "1024"
-    demo = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "demo", "--bind", f"127.0.0.1:{_free_port()}"],
+    demo = subprocess.Popen([sys.executable, "-m", "myems_api.cli", "demo", "--history-days", "1", "--bind",
+                             f"127.0.0.1:{_free_port()}"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert demo.stdout is not None
