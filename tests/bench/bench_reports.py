@@ -29,6 +29,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -104,14 +105,12 @@ def timed(admin: Api, path: str, query: str, runs: int) -> float:
     return statistics.median(times)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", help="a throwaway MySQL/MariaDB URL (its tables are dropped)")
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
+def bench_app(given_url: str | None) -> tuple[Any, Api, str]:
+    """The app on ``given_url`` (its tables dropped and recreated) or a temporary SQLite file, initialised, and
+    its administrator logged in."""
     folder = tempfile.mkdtemp(prefix="bench-reports-")
-    url = args.url or f"sqlite:///{folder}/bench.sqlite"
-    if args.url:
+    url = given_url or f"sqlite:///{folder}/bench.sqlite"
+    if given_url:
         engine = sa.create_engine(url)
         for metadata in (schema.metadata, historical.metadata, energy.metadata):
             metadata.drop_all(engine)
@@ -119,7 +118,15 @@ def main() -> int:
     config = Config(db_url=url, admin_password=PASSWORD, scrypt_n=2, upload_folder=f"{folder}/upload")
     app = create_app(config)
     init_database(app.databases, Passwords(n=config.scrypt_n), config.admin_password, myems_defaults=False)
-    admin = Api(app).login("administrator", PASSWORD)
+    return app, Api(app).login("administrator", PASSWORD), url
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="a throwaway MySQL/MariaDB URL (its tables are dropped)")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    app, admin, url = bench_app(args.url)
     started = time.perf_counter()
     meter_id, space_id = build(admin, app)
     print(f"built in {time.perf_counter() - started:.1f} s on {url.split(':')[0]}")

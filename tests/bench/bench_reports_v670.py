@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -32,18 +31,13 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from myems_api.app import create_app  # noqa: E402
-from myems_api.auth import Passwords  # noqa: E402
-from myems_api.config import Config  # noqa: E402
-from myems_api.db import energy, historical, schema  # noqa: E402
+from myems_api.db import energy, schema  # noqa: E402
 from myems_api.db.entity_days import refresh_daily  # noqa: E402
-from myems_api.db.setup import init_database  # noqa: E402
 from tests.api.test_energy_storage import STATIONS, full, make_site  # noqa: E402
 from tests.api.test_power_plants import station  # noqa: E402
-from tests.bench.bench_reports import timed  # noqa: E402
+from tests.bench.bench_reports import bench_app, timed  # noqa: E402
 from tests.client import Api  # noqa: E402
 
-PASSWORD = "Bench-admin-1"
 MONTH = "reportingperiodstartdatetime=2025-06-01T00:00:00&reportingperiodenddatetime=2025-07-01T00:00:00"
 YEAR = "reportingperiodstartdatetime=2025-01-01T00:00:00&reportingperiodenddatetime=2026-01-01T00:00:00"
 TENANTS = 1000
@@ -110,17 +104,7 @@ def main() -> int:
     parser.add_argument("--url", help="a throwaway MySQL/MariaDB URL (its tables are dropped)")
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="bench-reports-v670-")
-    url = args.url or f"sqlite:///{folder}/bench.sqlite"
-    if args.url:
-        engine = sa.create_engine(url)
-        for metadata in (schema.metadata, historical.metadata, energy.metadata):
-            metadata.drop_all(engine)
-        engine.dispose()
-    config = Config(db_url=url, admin_password=PASSWORD, scrypt_n=2, upload_folder=f"{folder}/upload")
-    app = create_app(config)
-    init_database(app.databases, Passwords(n=config.scrypt_n), config.admin_password, myems_defaults=False)
-    admin = Api(app).login("administrator", PASSWORD)
+    app, admin, url = bench_app(args.url)
     started = time.perf_counter()
     ids = build(admin, app)
     print(f"built in {time.perf_counter() - started:.1f} s on {url.split(':')[0]}")
