@@ -343,33 +343,40 @@ def read_offline_meter_workbook(data: bytes) -> ParsedWorkbook:
     - ``(row, "", API.TOO_MANY_ROWS)``: the first data row over the limit; reading stops there;
     - ``(row, "", API.TOO_MANY_ERRORS)``: after :data:`MAX_ERRORS` errors reading stops at that row.
     """
-    if len(data) > MAX_FILE_BYTES:
-        return ParsedWorkbook(errors=[CellError(0, "", FILE_TOO_LARGE)])
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                return ParsedWorkbook(errors=[CellError(0, "", FILE_TOO_LARGE)])
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return ParsedWorkbook(errors=[CellError(0, "", INVALID_FILE)])
-    try:
-        rows, errors, title = _read(data)
-    except Exception:  # noqa: BLE001 - a damaged or foreign file fails anywhere inside openpyxl, in any way
-        return ParsedWorkbook(errors=[CellError(0, "", INVALID_FILE)])
+    opened = sheet_rows(data)
+    if isinstance(opened, CellError):
+        return ParsedWorkbook(errors=[opened])
+    lines, title = opened
+    rows, errors = _parse_rows(iter(lines))
     return ParsedWorkbook(errors=errors, sheet_title=title) if errors else ParsedWorkbook(rows=rows, sheet_title=title)
 
 
-def _read(data: bytes) -> tuple[list[tuple[date, float]], list[CellError], str]:
+def sheet_rows(data: bytes) -> tuple[list[tuple[int, tuple[Any, ...]]], str] | CellError:
+    """The first worksheet's ``(row number, cell values)`` and its title, or the one error that stops the read:
+    ``API.FILE_TOO_LARGE`` over the limits, ``API.INVALID_FILE`` for anything that is not an ``.xlsx``
+    workbook. Every uploaded workbook (offline meter, energy plan, data repair files) is opened here."""
+    if len(data) > MAX_FILE_BYTES:
+        return CellError(0, "", FILE_TOO_LARGE)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
+                return CellError(0, "", FILE_TOO_LARGE)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return CellError(0, "", INVALID_FILE)
     from openpyxl import load_workbook  # imported here: only the upload path needs openpyxl, the kernels do not
 
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        if not workbook.worksheets:
-            return [], [CellError(1, "", MISSING_DATE_COLUMN), CellError(1, "", MISSING_VALUE_COLUMN)], ""
-        sheet = workbook.worksheets[0]
-        lines = enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1)
-        return (*_parse_rows(lines), str(sheet.title))
-    finally:
-        workbook.close()
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            if not workbook.worksheets:
+                return [], ""
+            sheet = workbook.worksheets[0]
+            lines = list(enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1))
+            return lines, str(sheet.title)
+        finally:
+            workbook.close()
+    except Exception:  # noqa: BLE001 - a damaged or foreign file fails anywhere inside openpyxl, in any way
+        return CellError(0, "", INVALID_FILE)
 
 
 def _parse_rows(lines: Iterator[tuple[int, tuple[Any, ...]]]) -> tuple[list[tuple[date, float]], list[CellError]]:

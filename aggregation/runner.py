@@ -30,6 +30,7 @@ from aggregation import leases
 from aggregation.entities import roll_up
 from aggregation.normalize import counter_to_hourly, limit_flags, power_to_hourly
 from aggregation.offline_files import pending_files, process_file
+from aggregation.plan_files import apply_plan_file, pending_plan_files
 from aggregation.progress import Progress
 from aggregation.series import HOUR, Hourly, hour_range
 from aggregation.store import (
@@ -148,6 +149,8 @@ class Aggregation:
             report.offline_files += 1
             if processed.hours is not None:
                 self._touched(*processed.hours)
+        for file_id in pending_plan_files(self.system):  # stored, then a crash before they were applied
+            apply_plan_file(self.system, self.energy, file_id, zone)
 
     def _touched(self, first: int, end: int) -> None:
         self.changed = (first, end) if self.changed is None else (min(self.changed[0], first),

@@ -30,6 +30,7 @@ from reports.catalog_types import Answer, Route, standard
 from reports.efficiency import EfficiencyReport
 from reports.energy_reports import EntityReport, MeterReport
 from reports.query import Engines
+from reports.targets import Target
 
 ROLLED_UP = ("space", "equipment", "combined_equipment", "tenant", "store", "shopfloor")
 ENTITY_REPORTS = (
@@ -39,15 +40,19 @@ ENTITY_REPORTS = (
     EntityReport("carbon", measure="carbon", title="Carbon Dioxide Emissions Report"),
     EntityReport("load", shape="load", title="Load Report"),
     EntityReport("statistics", shape="statistics", title="Statistics Report"),
-    EntityReport("saving", shape="saving", title="Saving Report"),
-    EntityReport("plan", shape="plan", title="Plan Report"),
+    EntityReport("saving", target=Target("saving"), title="Saving Report"),
+    EntityReport("plan", target=Target("plan"), title="Plan Report"),
+    EntityReport("prediction", target=Target("prediction"), title="Prediction Report"),
     EntityReport("output", direction="output", title="Output Report"),
     EntityReport("income", measure="cost", direction="output", title="Income Report"),
 )
 METERS = ("meter", "offline_meter", "virtual_meter")
 METER_REPORTS = (MeterReport("energy", title="Meter Energy Report"),
                  MeterReport("cost", measure="cost", title="Meter Cost Report"),
-                 MeterReport("carbon", measure="carbon", title="Meter Carbon Dioxide Emissions Report"))
+                 MeterReport("carbon", measure="carbon", title="Meter Carbon Dioxide Emissions Report"),
+                 MeterReport("saving", target=Target("saving"), title="Meter Saving Report"),
+                 MeterReport("plan", target=Target("plan"), title="Meter Plan Report"),
+                 MeterReport("prediction", target=Target("prediction"), title="Meter Prediction Report"))
 
 
 def not_built(code: str) -> Answer:

@@ -7,9 +7,9 @@ carbon), and answers one of these shapes:
 - ``totals``: per-period values, subtotals, increment rates, kgce and kgCO2e, per unit area, peak split;
 - ``load``: average and maximum hourly load per period, load factor;
 - ``statistics``: totals plus mean, median, min, max, stdev and variance of the period values;
-- ``plan`` / ``saving``: totals plus the plan or baseline to compare with. No plan or baseline data is
-  stored yet (energy plan files are kept, not read), so these answer the totals with ``plan`` / ``saving``
-  values ``null`` and ``"warnings": ["API.NO_PLAN_DATA"]``.
+
+With a :class:`~reports.targets.Target` (plan, saving, prediction) either family reports the target's series
+instead of the stored one: the plan or baseline minus actual under MyEMS's ``*_saving`` keys, or a forecast.
 
 A :class:`MeterReport` reads one meter's hourly rows (meter, offline meter or virtual meter): energy as
 stored (out-of-limit hours left out and counted in ``excluded_hours``), cost priced on the fly by the cost
@@ -23,7 +23,7 @@ adds the same tables as ``pdf_bytes_base64``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,7 @@ from reports.store import (
     peak_schedules,
     span_totals,
 )
+from reports.targets import Target
 
 ENTITY_TITLES = {"space": "Space", "equipment": "Equipment", "combined_equipment": "Combined Equipment",
                  "tenant": "Tenant", "store": "Store", "shopfloor": "Shopfloor", "meter": "Meter",
@@ -60,8 +61,9 @@ class EntityReport:
     by: str = "category"  # "category" | "item"
     measure: str = "energy"  # "energy" | "cost" | "carbon"
     direction: str = "input"  # "input" | "output"
-    shape: str = "totals"  # "totals" | "load" | "statistics" | "plan" | "saving"
+    shape: str = "totals"  # "totals" | "load" | "statistics"
     title: str = ""
+    target: Target | None = None
 
     def build(self, engines: Engines, query: ReportQuery) -> dict[str, Any]:
         entity = query.entity
@@ -70,16 +72,19 @@ class EntityReport:
         hours = grid.hours
         series = entity_series(engines.energy, entity.kind, entity.id, self.direction, self.by, grid,
                                (self.measure,))
-        matrix = series.measure(self.measure)
+        keys, matrix = series.keys, series.measure(self.measure)
+        target = self.target and replace(self.target, base=base, zone=entity.zone)
+        if target:
+            keys, matrix, notes = target.series(engines, entity, grid, keys, matrix)
         with engines.system.connect() as conn:
-            names, units, category_ids, factors = self._labels(conn, series.keys)
+            names, units, category_ids, factors = self._labels(conn, keys)
             schedules = peak_schedules(conn, entity.row.get("cost_center_id")) if self.measure == "energy" else {}
         now, before = Sums.of(reporting, hours, matrix), Sums.of(base, hours, matrix)
         result: dict[str, Any] = {
             entity.kind: describe(entity),
             "base_period": {"names": names, "units": units, **blocks.sums_block(before)},
             "reporting_period": {"names": names, "units": units,
-                                 ("energy_item_ids" if self.by == "item" else "energy_category_ids"): list(series.keys),
+                                 ("energy_item_ids" if self.by == "item" else "energy_category_ids"): list(keys),
                                  **blocks.sums_block(now)},
         }
         rp, bp = result["reporting_period"], result["base_period"]
@@ -97,7 +102,7 @@ class EntityReport:
                 matrix, hours, span, days_off, entity.zone)
         if self.measure == "energy":
             blocks.coal_and_carbon(rp, bp, now, before, factors, base is not None)
-            self._peaks(rp, engines, series.energy, category_ids, schedules, reporting, hours)
+            self._peaks(rp, engines, matrix, category_ids, schedules, reporting, hours)
             for factor in ("kgce", "kgco2e"):
                 total = rp[f"total_in_{factor}"]
                 rp[f"total_in_{factor}_per_unit_area"] = number(total / area) if area and total is not None else None
@@ -107,10 +112,13 @@ class EntityReport:
             rp["total_unit"] = bp["total_unit"] = unit_of(self.measure, None)
             rp["total_increment_rate"] = rate(rp["total"], bp["total"]) if base else None
             rp["total_per_unit_area"] = number(now.totals.sum() / area) if area else None
-        if entity.kind == "space" and self.by == "category":
+        inside = (hours >= reporting.bounds[0]) & (hours < reporting.bounds[-1])
+        if target and target.suffix:
+            result.update(target_children(engines, target, entity, list(keys), grid, inside))
+        elif entity.kind == "space" and self.by == "category" and not target:
             with engines.system.connect() as conn:
                 known = categories(conn)
-            result["child_space"] = child_spaces(engines, entity.id, self.direction, self.measure, list(series.keys),
+            result["child_space"] = child_spaces(engines, entity.id, self.direction, self.measure, list(keys),
                                                  known, reporting.utc_range)
         if self.shape == "load":
             rp.update(blocks.load_block(reporting, hours, matrix))
@@ -127,10 +135,8 @@ class EntityReport:
             bp.update(base_stats)
             for key, values in now_stats.items():
                 rp[f"{key}_increment_rate"] = [rate(r, b) for r, b in zip(values, base_stats[key], strict=True)]
-        if self.shape in ("plan", "saving"):
-            rp[f"values_{self.shape}"] = [None for _ in names]
-            rp[f"subtotals_{self.shape}"] = [None for _ in names]
-            result["warnings"] = ["API.NO_PLAN_DATA"]
+        if target:
+            target.finish(result, entity.kind, notes, matrix, inside)
         finish(result, engines, query, self.title or self.name)
         return result
 
@@ -170,6 +176,7 @@ class MeterReport:
     name: str  # "energy" | "cost" | "carbon"
     measure: str = "energy"
     title: str = ""
+    target: Target | None = None
 
     def build(self, engines: Engines, query: ReportQuery) -> dict[str, Any]:
         entity = query.entity
@@ -177,6 +184,9 @@ class MeterReport:
         grid = Grid.covering(reporting, base)
         hours = grid.hours
         energy_, excluded = meter_series(engines.energy, entity.kind, [entity.id], grid)
+        target = self.target and replace(self.target, base=base, zone=entity.zone)
+        if target:
+            _, energy_, notes = target.series(engines, entity, grid, (int(entity.row["energy_category_id"]),), energy_)
         with engines.system.connect() as conn:
             category = categories(conn).get(int(entity.row["energy_category_id"]))
             key = (int(entity.row.get("cost_center_id") or 0), int(entity.row["energy_category_id"]))
@@ -209,6 +219,9 @@ class MeterReport:
             split = EntityReport._split(engines, energy_, schedules, reporting, hours)[0]
             for index, peak_type in enumerate(PEAK_TYPES):  # v6.7.0's meter report: one number each
                 result["reporting_period"][peak_type] = number(split[index])
+        if target:
+            target.finish(result, entity.kind, notes, energy_, (hours >= reporting.bounds[0]) &
+                          (hours < reporting.bounds[-1]))
         finish(result, engines, query, self.title or self.name)
         return result
 
@@ -249,6 +262,38 @@ def child_spaces(engines: Engines, space_id: int, direction: str, measure: str, 
         block[f"subtotals_in_{factor}_array"] = [[number(v * getattr(f, factor)) if f else None for v in row]
                                                  for row, f in zip(subtotals, factors, strict=True)]
     return block
+
+
+def target_children(engines: Engines, target: Target, entity: ReportEntity, keys: list[int], grid: Grid,
+                    inside: Any) -> dict[str, Any]:
+    """A space's ``child_space`` or a combined equipment's ``associated_equipment``, of a plan or saving
+    report: each child's difference over the reporting period, ``[category][child]``."""
+    if entity.kind == "space":
+        s = schema.spaces
+        query, name, kind = sa.select(s.c.id, s.c.name).where(s.c.parent_space_id == entity.id), "child_space", "space"
+    elif entity.kind == "combined_equipment":
+        link, e = schema.combined_equipments_links["equipment"], schema.equipments
+        query = sa.select(e.c.id, e.c.name).select_from(link.join(e, e.c.id == link.c.equipment_id)).where(
+            link.c.combined_equipment_id == entity.id)
+        name, kind = "associated_equipment", "equipment"
+    else:
+        return {}
+    with engines.system.connect() as conn:
+        children = conn.execute(query.order_by(query.selected_columns[0])).all()
+        known = categories(conn)
+    ids = [int(c.id) for c in children]
+    subtotals = target.child_totals(engines, kind, ids, keys, grid, inside)
+    factors = [known.get(k) for k in keys]
+    block: dict[str, Any] = {
+        "energy_category_names": [f.name if f else f"#{k}" for k, f in zip(keys, factors, strict=True)],
+        "units": [unit_of("energy", f) for f in factors],
+        f"{name}_ids_array": [ids for _ in keys],
+        f"{name}_names_array": [[str(c.name) for c in children] for _ in keys],
+        "subtotals_array": subtotals}
+    for factor in ("kgce", "kgco2e"):
+        block[f"subtotals_in_{factor}_array"] = [[number(v * getattr(f, factor)) if f and v is not None else None
+                                                  for v in row] for row, f in zip(subtotals, factors, strict=True)]
+    return {name: block}
 
 
 def unit_of(measure: str, category: Any) -> str:

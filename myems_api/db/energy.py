@@ -12,6 +12,8 @@ or two overlapping runs converge on the same rows.
   category's total) and hour: energy, cost and carbon (kg CO2e).
 - ``tbl_offline_meter_daily``: the daily values of offline meters, from their uploaded files (a later
   file's day replaces an earlier one's); their hourly rows are spread from these.
+- ``tbl_energy_plan_hourly``: the plan per object (a meter of a ``meter_type`` or an entity), energy category
+  and hour, from energy plan files (a later file's hour replaces an earlier one's; ``file_id`` says which).
 - ``tbl_aggregation_leases``: who runs the aggregation now; claimed by a conditional UPDATE.
 """
 
@@ -69,6 +71,15 @@ offline_meter_daily = sa.Table(
     _key("offline_meter_id", ID), _key("local_date", sa.Date()),
     sa.Column("actual_value", ENERGY, nullable=False),
     sa.Column("file_id", ID, nullable=False),
+    **MYSQL,
+)
+
+energy_plan_hourly = sa.Table(
+    "tbl_energy_plan_hourly", metadata,
+    _key("object_type", sa.String(24)), _key("object_id", ID), _key("energy_category_id", ID),
+    _key("start_datetime_utc", sa.DateTime()),
+    sa.Column("actual_value", ENERGY, nullable=False),
+    sa.Column("file_id", ID, nullable=False, index=True),
     **MYSQL,
 )
 

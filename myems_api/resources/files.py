@@ -19,7 +19,10 @@ field sent before the file part) or else by
 its first sheet's title (the meter's name or uuid). The aggregation run spreads its daily values over the
 hours of each local day and marks the file ``done``.
 
-Cost, data repair and energy plan files are stored (xlsx only) and stay ``new``: no job reads them yet.
+A kind may have an ``apply`` job, run once the file is stored and again on restore: energy plan files
+become plan hours at once (:mod:`aggregation.plan_files`) and the file says ``done`` or its first bad cell;
+deleting the file removes what it brought (``remove``). Cost and data repair files are stored (xlsx only)
+and stay ``new``: no job reads them yet.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from aggregation.offline import read_offline_meter_workbook
+from aggregation.plan_files import apply_plan_file, remove_plan_file
 from myems_api.db import file_tables, schema
 from myems_api.engine.family import ADMIN, READ, Family
 from myems_api.engine.fields import DATETIME_FORMAT
@@ -53,6 +57,8 @@ log = logging.getLogger("myems.api")
 
 # (connection, the upload, the request) -> extra columns for the file row, or an ApiError
 ContentCheck = Callable[[Connection, Upload, falcon.Request], dict[str, Any]]
+# (system store, energy store, file id, site zone) -> the error the file row now says, or None when done
+Apply = Callable[[Engine, Engine, int, tzinfo], str | None]
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class FileKind:
     paths: tuple[str, ...]  # the first is canonical (Location headers); others are aliases the seed uses
     accepted: frozenset[str]
     check: ContentCheck | None = None
+    apply: Apply | None = None
+    remove: Callable[[Engine, int], None] | None = None
 
 
 def offline_meter_file(conn: Connection, upload: Upload, req: falcon.Request) -> dict[str, Any]:
@@ -96,16 +104,17 @@ KINDS = (
     FileKind("data_repair", ("/datarepairfiles", "/datareapirfiles"), WORKBOOK),
     FileKind("knowledge", ("/knowledgefiles",), frozenset({XLSX, DOCX, PPTX, PDF, PNG, JPEG, GIF, TEXT})),
     FileKind("offline_meter", ("/offlinemeterfiles",), WORKBOOK, offline_meter_file),
-    FileKind("energy_plan", ("/energyplanfiles",), WORKBOOK),
+    FileKind("energy_plan", ("/energyplanfiles",), WORKBOOK, apply=apply_plan_file, remove=remove_plan_file),
 )
 
 
 class Files:
     """Every file kind's routes; the database row and the file on disk are written and removed together."""
 
-    def __init__(self, system: Engine, upload_folder: str | Path, max_bytes: int, tz: tzinfo,
+    def __init__(self, system: Engine, energy_store: Engine, upload_folder: str | Path, max_bytes: int, tz: tzinfo,
                  kinds: tuple[FileKind, ...] = KINDS) -> None:
         self.system = system
+        self.energy = energy_store
         self.folder = Path(upload_folder)
         self.max_bytes = max_bytes
         self.tz = tz
@@ -156,6 +165,8 @@ class Files:
             except BaseException:
                 path.unlink(missing_ok=True)  # the row was not written: neither is the file
                 raise
+            if kind.apply:
+                kind.apply(self.system, self.energy, int(new_id), self.tz)
             resp.status = falcon.HTTP_201
             resp.location = f"{kind.paths[0]}/{new_id}"
             resp.media = self._render(self._one(kind, str(new_id)))
@@ -166,6 +177,8 @@ class Files:
             row = self._one(kind, id)
             with self.system.begin() as conn:
                 conn.execute(sa.delete(file_tables.files).where(file_tables.files.c.id == row.id))
+            if kind.remove:
+                kind.remove(self.energy, int(row.id))
             self._path(row.uuid, _extension(row.media_type)).unlink(missing_ok=True)
             resp.status = falcon.HTTP_204
         return on_delete
@@ -174,6 +187,9 @@ class Files:
         def on_get(req: falcon.Request, resp: falcon.Response, id: str) -> None:
             row = self._one(kind, id, content=True)
             self._write(self._path(row.uuid, _extension(row.media_type)), row.file_object)
+            if kind.apply:
+                kind.apply(self.system, self.energy, int(row.id), self.tz)
+                row = self._one(kind, id)
             resp.media = self._render(row)
         return on_get
 

@@ -2,8 +2,9 @@
 (tests/data/myems-v6.7-report-params.txt), as myems-web's pages send them with their default selection: the
 root space, the first object of each kind bound to it, the last three days daily against the three before.
 
-Not here: prediction, plan, saving and fault reports (the issue of plans and predictions), production (no
-products are defined), advanced reports (not rendered) and the POST routes (tested with their own data)."""
+Not here: fault reports (the rules engine is not built), production (no products are defined), advanced
+reports (not rendered) and the POST routes (tested with their own data). Plan, saving and prediction reports
+answer here too (with a week of history a model warns that it has too little data)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from tests.client import Api
 from tests.conftest import FAST_SCRYPT_N, make_app
 
 PARAMS = Path(__file__).resolve().parents[1] / "data" / "myems-v6.7-report-params.txt"
-LEFT_OUT = re.compile(r"prediction|plan$|saving$|fddfault|production|advancedreports")
+LEFT_OUT = re.compile(r"fddfault|production|advancedreports")
 LISTS = {"meter": "/meters", "virtualmeter": "/virtualmeters", "offlinemeter": "/offlinemeters",
          "equipment": "/equipments", "combinedequipment": "/combinedequipments", "tenant": "/tenants",
          "store": "/stores", "shopfloor": "/shopfloors", "sensor": "/sensors", "distributionsystem":
