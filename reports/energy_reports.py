@@ -73,7 +73,7 @@ class EntityReport:
         series = entity_series(engines.energy, entity.kind, entity.id, self.direction, self.by, grid,
                                (self.measure,))
         keys, matrix = series.keys, series.measure(self.measure)
-        target = self.target and replace(self.target, base=base, zone=entity.zone)
+        target = self.target and replace(self.target, base=base, reporting=reporting, zone=entity.zone)
         if target:
             keys, matrix, notes = target.series(engines, entity, grid, keys, matrix)
         with engines.system.connect() as conn:
@@ -184,7 +184,7 @@ class MeterReport:
         grid = Grid.covering(reporting, base)
         hours = grid.hours
         energy_, excluded = meter_series(engines.energy, entity.kind, [entity.id], grid)
-        target = self.target and replace(self.target, base=base, zone=entity.zone)
+        target = self.target and replace(self.target, base=base, reporting=reporting, zone=entity.zone)
         if target:
             _, energy_, notes = target.series(engines, entity, grid, (int(entity.row["energy_category_id"]),), energy_)
         with engines.system.connect() as conn:

@@ -58,6 +58,7 @@ class Notes:
 class Target:
     name: str  # "plan" | "saving" | "prediction"
     base: Periods | None = None  # the query's base period: the saving's fit span
+    reporting: Periods | None = None  # a forecast is fitted on the year before it
     zone: tzinfo = UTC  # the query entity's, for its children
 
     @property
@@ -83,7 +84,8 @@ class Target:
         return keys, target - actual, notes
 
     def _modelled(self, engines: Engines, entity: ReportEntity, key: int, grid: Grid) -> tuple[Values, dict[str, Any]]:
-        end = grid.start if self.name == "saving" else min(grid.start, _hour(utc_now()))
+        start = grid.start if self.reporting is None else int(self.reporting.bounds[0]) // HOUR * HOUR
+        end = start if self.name == "saving" else min(start, _hour(utc_now()))
         fit = Grid(end - HISTORY_HOURS * HOUR, HISTORY_HOURS)
         if self.name == "saving" and self.base is not None:
             low, high = int(self.base.bounds[0]), -(-int(self.base.bounds[-1]) // HOUR) * HOUR

@@ -170,9 +170,13 @@ def test_a_retrofit_saving_of_ten_percent_is_measured_within_its_stated_uncertai
 
 def test_a_prediction_forecasts_the_building_from_the_year_before_the_period(admin, building):
     week = RETROFIT - timedelta(weeks=1)  # hold out the last baseline week: fit on the seven before it
+    before = week - timedelta(weeks=1)  # a base period to compare with does not move the fit
     query = (f"spaceid={building['space']['id']}&periodtype=daily&quickmode=true"
+             f"&baseperiodstartdatetime={before.isoformat()}&baseperiodenddatetime={week.isoformat()}"
              f"&reportingperiodstartdatetime={week.isoformat()}&reportingperiodenddatetime={RETROFIT.isoformat()}")
-    rp = report(admin, "/reports/spaceprediction", query)["reporting_period"]
+    result = report(admin, "/reports/spaceprediction", query)
+    rp = result["reporting_period"]
+    assert len(result["base_period"]["values"][0]) == 7
     actual = [sum(usage(h) for h in building["hours"] if week + timedelta(days=d) <= h < week + timedelta(days=d + 1))
               for d in range(7)]
     assert rp["values"][0] == [pytest.approx(a, rel=0.03) for a in actual]

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Latency of MyEMS v6.7.0's report families: a batch, a comparison and an energy storage item report.
+"""Latency of MyEMS v6.7.0's report families: a batch, a comparison, an energy storage item report, a saving and
+a prediction (each fits a baseline model on up to a year of hourly rows).
 
 The goals (issue "Every MyEMS v6.7.0 report"):
 
 - tenant batch of a space with 1,000 tenants over a month (2 categories, hourly rows): <= 300 ms quick;
 - comparison of two spaces over a year, daily: <= 60 ms quick;
 - energy storage power station item energy (charge and discharge meters, hourly rows since 1 January):
-  <= 100 ms.
+  <= 100 ms;
+- space saving of December against a baseline fitted on the eleven months before, and a space prediction of
+  December from the year before it (hourly model, twelve monthly segments, no temperature point): <= 400 ms.
 
 Requests go through the whole falcon app in process (routing, auth, query parsing, SQL, numpy, JSON; no network).
 
@@ -116,6 +119,13 @@ def main() -> int:
          f"&{YEAR}&quickmode=true", 60),
         ("storage station item energy, since 1 January", "/reports/energystoragepowerstationitemenergy",
          f"id={ids['station']}", 100),
+        ("space saving, December against Jan-Nov, weekly, quick", "/reports/spacesaving",
+         f"spaceid={ids['space']}&periodtype=weekly&baseperiodstartdatetime=2025-01-01T00:00:00"
+         "&baseperiodenddatetime=2025-12-01T00:00:00&reportingperiodstartdatetime=2025-12-01T00:00:00"
+         "&reportingperiodenddatetime=2026-01-01T00:00:00&quickmode=true", 400),
+        ("space prediction, December daily, quick", "/reports/spaceprediction",
+         f"spaceid={ids['space']}&periodtype=daily&reportingperiodstartdatetime=2025-12-01T00:00:00"
+         "&reportingperiodenddatetime=2026-01-01T00:00:00&quickmode=true", 400),
     ]
     failed = 0
     for label, path, query, goal in cases:
