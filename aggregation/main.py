@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from aggregation.rules import run_rules
 from aggregation.runner import Aggregation
 from myems_api.config import Config
 from myems_api.db.engines import Databases
@@ -28,6 +29,29 @@ def run_aggregation(config: Config, loop: bool = False, interval: float = 60.0, 
         if not loop:
             report = aggregation.run_once()
             return 1 if report.errors else 0
-        return run_until_stopped(aggregation.run_once, interval, log, "aggregation run")
+        minutes = aggregation.utc_offset_minutes
+
+        def one_pass() -> None:  # the loop also runs the due fault detection rules on what it just rolled up
+            aggregation.run_once()
+            run_rules(databases, utc_offset_minutes=minutes)
+
+        return run_until_stopped(one_pass, interval, log, "aggregation run")
+    finally:
+        databases.dispose()
+
+
+def run_rules_command(config: Config, loop: bool = False, interval: float = 60.0) -> int:
+    """``myems rules``: the due rules once, or in a loop."""
+    databases = Databases(config.store_urls, config.db_pool_size)
+    offset = config.tz.utcoffset(None)
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    try:
+        if not loop:
+            runs = run_rules(databases, utc_offset_minutes=minutes)
+            for run in runs:
+                print(f"rule {run.rule_id}: " + (run.error or f"raised {len(run.raised)}, cleared {len(run.cleared)}, "
+                                                 f"holding {len(run.holding)}"))
+            return 1 if any(run.error for run in runs) else 0
+        return run_until_stopped(lambda: run_rules(databases, utc_offset_minutes=minutes), interval, log, "rules pass")
     finally:
         databases.dispose()

@@ -27,10 +27,11 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from aggregation.offline import CellError, _blank, _cell_value, _header_name, _letter, sheet_rows
 from myems_api.db import energy, file_tables, schema
+from myems_api.db.engines import Databases
 from myems_api.db.upsert import upsert
 from myems_api.zones import entity_zone
 
@@ -159,10 +160,11 @@ def _moment(raw: Any, ref: str, zone: tzinfo) -> datetime:
     return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
-def apply_plan_file(system: Engine, energy_store: Engine, file_id: int, fallback: tzinfo) -> str | None:
+def apply_plan_file(databases: Databases, file_id: int, fallback: tzinfo) -> str | None:
     """Reads a stored plan file into ``tbl_energy_plan_hourly`` and marks it ``done``, or ``error`` with the
     first bad cell (nothing written). Idempotent: applying a file again writes the same hours."""
     f = file_tables.files
+    system, energy_store = databases.system, databases.engines["energy"]
     with system.connect() as conn:
         data = conn.execute(sa.select(f.c.file_object).where(f.c.id == file_id)).scalar()
         if data is None:
@@ -187,15 +189,15 @@ def apply_plan_file(system: Engine, energy_store: Engine, file_id: int, fallback
     return error
 
 
-def remove_plan_file(energy_store: Engine, file_id: int) -> None:
-    with energy_store.begin() as conn:
+def remove_plan_file(databases: Databases, file_id: int) -> None:
+    with databases.engines["energy"].begin() as conn:
         conn.execute(sa.delete(energy.energy_plan_hourly).where(energy.energy_plan_hourly.c.file_id == file_id))
 
 
-def pending_plan_files(system: Engine) -> list[int]:
+def pending_plan_files(databases: Databases) -> list[int]:
     """Files stored as ``new`` (a crash between upload and apply): the aggregation run applies them."""
     f = file_tables.files
-    with system.connect() as conn:
+    with databases.system.connect() as conn:
         return list(conn.execute(sa.select(f.c.id).where(f.c.kind == "energy_plan", f.c.status == "new")
                                  .order_by(f.c.id)).scalars())
 

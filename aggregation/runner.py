@@ -32,6 +32,7 @@ from aggregation.normalize import counter_to_hourly, limit_flags, power_to_hourl
 from aggregation.offline_files import pending_files, process_file
 from aggregation.plan_files import apply_plan_file, pending_plan_files
 from aggregation.progress import Progress
+from aggregation.repair_files import apply_repair_file, pending_repair_files
 from aggregation.series import HOUR, Hourly, hour_range
 from aggregation.store import (
     Mark,
@@ -89,6 +90,9 @@ class Aggregation:
             return RunReport(skipped=True)
         self.changed = None
         try:
+            zone = timezone(timedelta(minutes=self.utc_offset_minutes))
+            for file_id in pending_repair_files(self.databases):  # before the marks they set are read
+                apply_repair_file(self.databases, file_id, zone)
             sources = meter_sources(self.system)
             marks = dirty_marks(self.historical)
             progress = Progress(len(marks), "meters") if self.show_progress else None
@@ -149,8 +153,8 @@ class Aggregation:
             report.offline_files += 1
             if processed.hours is not None:
                 self._touched(*processed.hours)
-        for file_id in pending_plan_files(self.system):  # stored, then a crash before they were applied
-            apply_plan_file(self.system, self.energy, file_id, zone)
+        for file_id in pending_plan_files(self.databases):  # stored, then a crash before they were applied
+            apply_plan_file(self.databases, file_id, zone)
 
     def _touched(self, first: int, end: int) -> None:
         self.changed = (first, end) if self.changed is None else (min(self.changed[0], first),

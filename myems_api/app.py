@@ -101,8 +101,7 @@ def create_app(config: Config, databases: Databases | None = None,
         *presentation.WebMenus(databases.system_reader).endpoints(),
         *spaces.SpaceTree(databases.system_reader).endpoints(),
         *users.AccountRoutes(accounts, authenticator, config.tz, config.max_body_bytes).endpoints(),
-        *files.Files(databases.system, databases.engines["energy"], config.upload_folder, config.max_upload_bytes,
-                     config.tz).endpoints(),
+        *files.Files(databases, config.upload_folder, config.max_upload_bytes, config.tz).endpoints(),
         *reports.Reports(report_engines(config, databases)).endpoints(),
         *signup.SignUp(databases.system, passwords, config.tz, config.max_body_bytes,
                        authenticator.forget_user).endpoints(),
@@ -130,7 +129,8 @@ def create_app(config: Config, databases: Databases | None = None,
     if "email_message" in stores and "web_message" in stores:
         endpoints.extend(messages.MessageRoutes(stores, config.max_body_bytes, config.max_upload_bytes).endpoints())
     if "rule" in stores and "advanced_report" in stores:
-        endpoints.extend(site_settings.RunLater(stores).endpoints())
+        endpoints.extend(site_settings.RunLater(stores, databases, report_engines(config, databases).utc_offset_minutes
+                                                ).endpoints())
     # A changed or deleted account or key takes effect at once in this process (others: within the cache TTL).
     if "user" in stores:
         stores["user"].on_change.append(authenticator.forget_user)

@@ -102,6 +102,12 @@ def cmd_aggregation(args: argparse.Namespace) -> int:
                            until=args.until)
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    from aggregation.main import run_rules_command
+
+    return run_rules_command(_config(args), loop=args.loop, interval=args.interval)
+
+
 def cmd_messages(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
@@ -186,6 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     agg.add_argument("--to", dest="until", type=_date, metavar="YYYY-MM-DD",
                      help="with --from: stop at this UTC date (default: the newest readings)")
     agg.set_defaults(func=cmd_aggregation)
+
+    rules = sub.add_parser("rules", help="run the due fault detection rules: raise, deliver and clear faults",
+                           description="Evaluate every enabled rule that is due (or asked to run), raise a fault "
+                                       "once when its condition holds and deliver it on the rule's channel, clear it "
+                                       "when the condition ends. myems aggregation --loop runs them too.")
+    rules_mode = rules.add_mutually_exclusive_group()
+    rules_mode.add_argument("--once", action="store_true", help="one pass, then exit (the default)")
+    rules_mode.add_argument("--loop", action="store_true", help="run every --interval seconds until SIGTERM/Ctrl-C")
+    rules.add_argument("--interval", type=_positive(float), default=60.0, metavar="S",
+                       help="seconds between passes (default 60)")
+    rules.set_defaults(func=cmd_rules)
 
     msg = sub.add_parser("messages", help="deliver queued email messages through the configured email server",
                          description="Send the due email messages (status new, scheduled time passed) through the "

@@ -22,6 +22,7 @@ from reports import (
     dashboard,
     diagrams,
     entries,
+    faults,
     meter_views,
     operations,
     summary,
@@ -80,4 +81,4 @@ def routes() -> tuple[Route, ...]:
               for kind in ("equipment", "combined_equipment")]
     return (*found, *meter_views.ROUTES, *batch.ROUTES, *summary.ROUTES, *dashboard.ROUTES, *diagrams.ROUTES,
             *assets.ROUTES, *asset_views.ROUTES, *comparison.ROUTES, *operations.ROUTES, *bills.ROUTES, *entries.ROUTES,
-            *NOT_BUILT)
+            *faults.ROUTES, *NOT_BUILT)

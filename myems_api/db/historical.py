@@ -50,3 +50,15 @@ dirty_points = sa.Table(
     sa.Column("version", sa.BigInteger, nullable=False, default=1),
     **MYSQL,
 )
+
+# What data repair files replaced (every reading of a point from the file's first to its last time), kept
+# until the file is undone (``aggregation.repair_files``).
+data_repair_changes = sa.Table(
+    "tbl_data_repair_changes", metadata,
+    sa.Column("file_id", POINT_ID, primary_key=True, autoincrement=False),
+    sa.Column("point_id", POINT_ID, primary_key=True, autoincrement=False),
+    sa.Column("utc_date_time", MILLISECONDS, primary_key=True),
+    sa.Column("actual_value", VALUE, nullable=True),
+    sa.Column("is_bad", sa.Boolean, nullable=False, default=False),
+    **MYSQL,
+)

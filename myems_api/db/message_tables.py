@@ -111,6 +111,22 @@ web_messages = sa.Table(
     **MYSQL,
 )
 
+# Faults the rules engine raised (``aggregation.rules``): one open row (no ``cleared_datetime_utc``) per rule and
+# object at a time, so a condition that goes on firing raises once.
+fdd_faults = sa.Table(
+    "tbl_fdd_faults", metadata, pk(),
+    sa.Column("rule_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+    sa.Column("object_key", sa.String(64), nullable=False),  # "point:7", "meter:3", "virtual_meter:2"
+    sa.Column("subject", sa.String(255), nullable=False),
+    _body("message"),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("raised_datetime_utc", sa.DateTime, nullable=False),
+    sa.Column("cleared_datetime_utc", sa.DateTime, nullable=True),
+    sa.Index("ix_tbl_fdd_faults_rule_object", "rule_id", "object_key", "cleared_datetime_utc"),
+    sa.Index("ix_tbl_fdd_faults_raised", "raised_datetime_utc"),
+    **MYSQL,
+)
+
 notifications = sa.Table(
     "tbl_notifications", metadata, pk(), ref("user_id"),
     sa.Column("created_datetime_utc", sa.DateTime, nullable=False, index=True),

@@ -19,10 +19,11 @@ field sent before the file part) or else by
 its first sheet's title (the meter's name or uuid). The aggregation run spreads its daily values over the
 hours of each local day and marks the file ``done``.
 
-A kind may have an ``apply`` job, run once the file is stored and again on restore: energy plan files
-become plan hours at once (:mod:`aggregation.plan_files`) and the file says ``done`` or its first bad cell;
-deleting the file removes what it brought (``remove``). Cost and data repair files are stored (xlsx only)
-and stay ``new``: no job reads them yet.
+A kind may have jobs: ``apply`` once the file is stored, ``restore`` on ``/restore`` (after writing the
+bytes back), ``remove`` on delete. Energy plan files become plan hours at once, again on restore, and lose
+them on delete (:mod:`aggregation.plan_files`); data repair files replace trend values at once and restore
+undoes them (:mod:`aggregation.repair_files`). The file then says ``done`` (``restored``) or its first bad
+cell. Cost files are stored (xlsx only) and stay ``new``: no job reads them yet.
 """
 
 from __future__ import annotations
@@ -40,11 +41,13 @@ from typing import Any
 
 import falcon
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from aggregation.offline import read_offline_meter_workbook
 from aggregation.plan_files import apply_plan_file, remove_plan_file
+from aggregation.repair_files import apply_repair_file, undo_repair_file
 from myems_api.db import file_tables, schema
+from myems_api.db.engines import Databases
 from myems_api.engine.family import ADMIN, READ, Family
 from myems_api.engine.fields import DATETIME_FORMAT
 from myems_api.errors import ApiError, bad_request, not_found
@@ -57,8 +60,8 @@ log = logging.getLogger("myems.api")
 
 # (connection, the upload, the request) -> extra columns for the file row, or an ApiError
 ContentCheck = Callable[[Connection, Upload, falcon.Request], dict[str, Any]]
-# (system store, energy store, file id, site zone) -> the error the file row now says, or None when done
-Apply = Callable[[Engine, Engine, int, tzinfo], str | None]
+# (the stores, file id, site zone) -> the error the file row now says, or None
+Apply = Callable[[Databases, int, tzinfo], str | None]
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ class FileKind:
     accepted: frozenset[str]
     check: ContentCheck | None = None
     apply: Apply | None = None
-    remove: Callable[[Engine, int], None] | None = None
+    restore: Apply | None = None
+    remove: Callable[[Databases, int], None] | None = None
 
 
 def offline_meter_file(conn: Connection, upload: Upload, req: falcon.Request) -> dict[str, Any]:
@@ -101,20 +105,22 @@ def _offline_meter(conn: Connection, given: dict[str, Any], sheet_title: str) ->
 WORKBOOK = frozenset({XLSX})
 KINDS = (
     FileKind("cost", ("/costfiles",), WORKBOOK),
-    FileKind("data_repair", ("/datarepairfiles", "/datareapirfiles"), WORKBOOK),
+    FileKind("data_repair", ("/datarepairfiles", "/datareapirfiles"), WORKBOOK, apply=apply_repair_file,
+             restore=undo_repair_file),
     FileKind("knowledge", ("/knowledgefiles",), frozenset({XLSX, DOCX, PPTX, PDF, PNG, JPEG, GIF, TEXT})),
     FileKind("offline_meter", ("/offlinemeterfiles",), WORKBOOK, offline_meter_file),
-    FileKind("energy_plan", ("/energyplanfiles",), WORKBOOK, apply=apply_plan_file, remove=remove_plan_file),
+    FileKind("energy_plan", ("/energyplanfiles",), WORKBOOK, apply=apply_plan_file, restore=apply_plan_file,
+             remove=remove_plan_file),
 )
 
 
 class Files:
     """Every file kind's routes; the database row and the file on disk are written and removed together."""
 
-    def __init__(self, system: Engine, energy_store: Engine, upload_folder: str | Path, max_bytes: int, tz: tzinfo,
+    def __init__(self, databases: Databases, upload_folder: str | Path, max_bytes: int, tz: tzinfo,
                  kinds: tuple[FileKind, ...] = KINDS) -> None:
-        self.system = system
-        self.energy = energy_store
+        self.databases = databases
+        self.system = databases.system
         self.folder = Path(upload_folder)
         self.max_bytes = max_bytes
         self.tz = tz
@@ -166,7 +172,7 @@ class Files:
                 path.unlink(missing_ok=True)  # the row was not written: neither is the file
                 raise
             if kind.apply:
-                kind.apply(self.system, self.energy, int(new_id), self.tz)
+                kind.apply(self.databases, int(new_id), self.tz)
             resp.status = falcon.HTTP_201
             resp.location = f"{kind.paths[0]}/{new_id}"
             resp.media = self._render(self._one(kind, str(new_id)))
@@ -178,7 +184,7 @@ class Files:
             with self.system.begin() as conn:
                 conn.execute(sa.delete(file_tables.files).where(file_tables.files.c.id == row.id))
             if kind.remove:
-                kind.remove(self.energy, int(row.id))
+                kind.remove(self.databases, int(row.id))
             self._path(row.uuid, _extension(row.media_type)).unlink(missing_ok=True)
             resp.status = falcon.HTTP_204
         return on_delete
@@ -187,8 +193,10 @@ class Files:
         def on_get(req: falcon.Request, resp: falcon.Response, id: str) -> None:
             row = self._one(kind, id, content=True)
             self._write(self._path(row.uuid, _extension(row.media_type)), row.file_object)
-            if kind.apply:
-                kind.apply(self.system, self.energy, int(row.id), self.tz)
+            if kind.restore:
+                if kind.apply is kind.restore:  # applied again from scratch
+                    self._set_new(int(row.id))
+                kind.restore(self.databases, int(row.id), self.tz)
                 row = self._one(kind, id)
             resp.media = self._render(row)
         return on_get
@@ -225,6 +233,10 @@ class Files:
             answer["offline_meter"] = {"id": row.offline_meter_id, "name": row.offline_meter_name,
                                        "uuid": row.offline_meter_uuid}
         return answer
+
+    def _set_new(self, file_id: int) -> None:
+        with self.system.begin() as conn:
+            conn.execute(sa.update(file_tables.files).where(file_tables.files.c.id == file_id).values(status="new"))
 
     def _path(self, file_uuid: str, extension: str) -> Path:
         return self.folder / f"{file_uuid}{extension}"

@@ -3,8 +3,10 @@ advanced report configurations.
 
 Non-working days belong to their calendar: written through ``/workingcalendars/{id}/nonworkingdays`` (the
 seed creates them with PUT; POST works too) or ``/nonworkingdays/{id}``, one per date per calendar, and
-exported, cloned and deleted with it. Rules and advanced reports are stored and validated here; running
-them (``PUT .../run``) answers 501 until the rule engine and report scheduler exist.
+exported, cloned and deleted with it. Rules and advanced reports are stored and validated here.
+``PUT /rules/{id}/run`` runs the rule at once (:mod:`aggregation.rules`) and answers what it raised and
+cleared (400 ``API.INVALID_RULE_EXPRESSION`` for an expression the engine cannot read); running an advanced
+report answers 501 until the report scheduler exists.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import falcon
 
 from myems_api.db import schema
+from myems_api.db.engines import Databases
 from myems_api.engine.family import ADMIN, Children, Family, Items
 from myems_api.engine.fields import Bool, Choice, Date, JsonText, LocalDateTime, Name, Ref, Text
 from myems_api.engine.store import FamilyStore
@@ -87,20 +90,38 @@ FAMILIES = (tenant_types, store_types, working_calendars, non_working_days, rule
 
 
 class RunLater:
-    """``PUT /rules/{id}/run`` and ``PUT /advancedreports/{id}/run``: the entity is checked, then 501."""
+    """``PUT /rules/{id}/run``: the rule runs now; ``PUT /advancedreports/{id}/run``: checked, then 501."""
 
-    def __init__(self, stores: Mapping[str, FamilyStore]) -> None:
+    def __init__(self, stores: Mapping[str, FamilyStore], databases: Databases, utc_offset_minutes: int) -> None:
         self.stores = stores
+        self.databases = databases
+        self.utc_offset_minutes = utc_offset_minutes
 
     def endpoints(self) -> list[Endpoint]:
-        return [self._run("rule", "API.RUNNING_RULES_IS_NOT_AVAILABLE_YET"),
-                self._run("advanced_report", "API.RUNNING_ADVANCED_REPORTS_IS_NOT_AVAILABLE_YET")]
+        later = "API.RUNNING_ADVANCED_REPORTS_IS_NOT_AVAILABLE_YET"
+        return [self._run("rule", self._run_rule), self._run("advanced_report", lambda _: self._later(later))]
 
-    def _run(self, singular: str, code: str) -> Endpoint:
+    def _run_rule(self, rule_id: int) -> dict[str, Any]:
+        from aggregation.rules import run_rules  # the engine reads energy and trends: loaded when a rule runs
+
+        runs = run_rules(self.databases, only=rule_id, utc_offset_minutes=self.utc_offset_minutes)
+        if not runs:
+            raise ApiError(409, "API.RULES_ARE_RUNNING_ELSEWHERE")
+        run = runs[0]
+        if run.error:
+            raise ApiError(400, "API.INVALID_RULE_EXPRESSION", detail={"reason": run.error.split(": ", 1)[-1]})
+        return {"id": rule_id, "raised": run.raised, "cleared": run.cleared, "holding": run.holding}
+
+    @staticmethod
+    def _later(code: str) -> dict[str, Any]:
+        raise ApiError(501, code)
+
+    def _run(self, singular: str, action: Any) -> Endpoint:
         store = self.stores[singular]
 
         def on_put(req: falcon.Request, resp: falcon.Response, id: str) -> None:
-            store.get(store.parse_id(id))
-            raise ApiError(501, code)
+            entity_id = store.parse_id(id)
+            store.get(entity_id)
+            resp.media = action(entity_id)
 
         return Endpoint(f"{store.family.path}/{{id}}/run").add("PUT", ADMIN, on_put)

@@ -835,6 +835,22 @@ CREATE INDEX ix_tbl_equipments_virtual_meters_equipment_id ON tbl_equipments_vir
 
 CREATE INDEX ix_tbl_equipments_virtual_meters_virtual_meter_id ON tbl_equipments_virtual_meters (virtual_meter_id);
 
+CREATE TABLE tbl_fdd_faults (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	rule_id BIGINT NOT NULL, 
+	object_key VARCHAR(64) NOT NULL, 
+	subject VARCHAR(255) NOT NULL, 
+	message MEDIUMTEXT NOT NULL, 
+	value FLOAT, 
+	raised_datetime_utc DATETIME NOT NULL, 
+	cleared_datetime_utc DATETIME, 
+	PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_fdd_faults_raised ON tbl_fdd_faults (raised_datetime_utc);
+
+CREATE INDEX ix_tbl_fdd_faults_rule_object ON tbl_fdd_faults (rule_id, object_key, cleared_datetime_utc);
+
 CREATE TABLE tbl_files (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	uuid VARCHAR(36) NOT NULL, 
@@ -2668,6 +2684,15 @@ CREATE TABLE tbl_analog_value (
 	PRIMARY KEY (point_id, utc_date_time)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_data_repair_changes (
+	file_id BIGINT NOT NULL, 
+	point_id BIGINT NOT NULL, 
+	utc_date_time DATETIME(3) NOT NULL, 
+	actual_value NUMERIC(21, 6), 
+	is_bad BOOL NOT NULL, 
+	PRIMARY KEY (file_id, point_id, utc_date_time)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_digital_value (
 	point_id BIGINT NOT NULL, 
 	utc_date_time DATETIME(3) NOT NULL, 
@@ -2707,6 +2732,18 @@ CREATE TABLE tbl_aggregation_leases (
 	expires_datetime_utc DATETIME NOT NULL, 
 	PRIMARY KEY (name)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_energy_plan_hourly (
+	object_type VARCHAR(24) NOT NULL, 
+	object_id BIGINT NOT NULL, 
+	energy_category_id BIGINT NOT NULL, 
+	start_datetime_utc DATETIME NOT NULL, 
+	actual_value NUMERIC(21, 6) NOT NULL, 
+	file_id BIGINT NOT NULL, 
+	PRIMARY KEY (object_type, object_id, energy_category_id, start_datetime_utc)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_energy_plan_hourly_file_id ON tbl_energy_plan_hourly (file_id);
 
 CREATE TABLE tbl_entity_daily (
 	entity_type VARCHAR(24) NOT NULL, 

@@ -544,10 +544,10 @@ def test_rule_run_datetimes_are_null_and_not_writable(admin, app):
     assert row["last_run_datetime_utc"] is None and row["next_run_datetime_utc"] is None
 
 
-def test_running_a_known_rule_is_not_available_yet(admin):
-    made = admin.create("/rules", RULE)
-    assert_error(admin.put(f"/rules/{made['id']}/run", RULE), 501, "API.RUNNING_RULES_IS_NOT_AVAILABLE_YET")
-    assert admin.get(f"/rules/{made['id']}").json == made
+def test_running_a_rule_whose_expression_the_engine_cannot_read_says_why_and_changes_nothing(admin):
+    made = admin.create("/rules", RULE)  # the seed's expression names no condition type
+    assert_error(admin.put(f"/rules/{made['id']}/run", RULE), 400, "API.INVALID_RULE_EXPRESSION")
+    assert admin.get("/reports/fddfault").json["faults"] == []
 
 
 def test_running_an_unknown_rule_is_not_found(admin):
