@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from aggregation.rules import run_rules
+from aggregation.rules import RuleRun, run_rules
 from aggregation.runner import Aggregation
 from myems_api.config import Config
 from myems_api.db.engines import Databases
@@ -31,9 +31,9 @@ def run_aggregation(config: Config, loop: bool = False, interval: float = 60.0, 
             return 1 if report.errors else 0
         minutes = aggregation.utc_offset_minutes
 
-        def one_pass() -> None:  # the loop also runs the due fault detection rules on what it just rolled up
+        def one_pass() -> None:  # the loop also runs the due rules and advanced reports on what it rolled up
             aggregation.run_once()
-            run_rules(databases, utc_offset_minutes=minutes)
+            run_jobs(config, databases, minutes)
 
         return run_until_stopped(one_pass, interval, log, "aggregation run")
     finally:
@@ -47,11 +47,23 @@ def run_rules_command(config: Config, loop: bool = False, interval: float = 60.0
     minutes = int(offset.total_seconds() // 60) if offset else 0
     try:
         if not loop:
-            runs = run_rules(databases, utc_offset_minutes=minutes)
+            runs, files = run_jobs(config, databases, minutes)
             for run in runs:
                 print(f"rule {run.rule_id}: " + (run.error or f"raised {len(run.raised)}, cleared {len(run.cleared)}, "
                                                  f"holding {len(run.holding)}"))
+            print(f"advanced reports: {len(files)} rendered")
             return 1 if any(run.error for run in runs) else 0
-        return run_until_stopped(lambda: run_rules(databases, utc_offset_minutes=minutes), interval, log, "rules pass")
+        return run_until_stopped(lambda: run_jobs(config, databases, minutes), interval, log, "rules pass")
     finally:
         databases.dispose()
+
+
+def run_jobs(config: Config, databases: Databases, minutes: int) -> tuple[list[RuleRun], list[int]]:
+    """The due fault detection rules, then the due advanced reports."""
+    from myems_api.app import report_engines
+    from reports.catalog import routes
+    from reports.scheduled import run_due_reports
+
+    runs = run_rules(databases, utc_offset_minutes=minutes)
+    files = run_due_reports(report_engines(config, databases), {r.path: r for r in routes() if r.method == "GET"})
+    return runs, files

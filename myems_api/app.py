@@ -129,8 +129,7 @@ def create_app(config: Config, databases: Databases | None = None,
     if "email_message" in stores and "web_message" in stores:
         endpoints.extend(messages.MessageRoutes(stores, config.max_body_bytes, config.max_upload_bytes).endpoints())
     if "rule" in stores and "advanced_report" in stores:
-        endpoints.extend(site_settings.RunLater(stores, databases, report_engines(config, databases).utc_offset_minutes
-                                                ).endpoints())
+        endpoints.extend(site_settings.RunLater(stores, databases, report_engines(config, databases)).endpoints())
     # A changed or deleted account or key takes effect at once in this process (others: within the cache TTL).
     if "user" in stores:
         stores["user"].on_change.append(authenticator.forget_user)

@@ -193,10 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --from: stop at this UTC date (default: the newest readings)")
     agg.set_defaults(func=cmd_aggregation)
 
-    rules = sub.add_parser("rules", help="run the due fault detection rules: raise, deliver and clear faults",
+    rules = sub.add_parser("rules", help="run the due fault detection rules and advanced reports",
                            description="Evaluate every enabled rule that is due (or asked to run), raise a fault "
                                        "once when its condition holds and deliver it on the rule's channel, clear it "
-                                       "when the condition ends. myems aggregation --loop runs them too.")
+                                       "when the condition ends; then render and email the advanced reports that "
+                                       "are due. myems aggregation --loop runs both too.")
     rules_mode = rules.add_mutually_exclusive_group()
     rules_mode.add_argument("--once", action="store_true", help="one pass, then exit (the default)")
     rules_mode.add_argument("--loop", action="store_true", help="run every --interval seconds until SIGTERM/Ctrl-C")

@@ -8,11 +8,6 @@ entity kind and calls its builder; reports with their own parameters (batch, das
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from myems_api.auth import Principal
-from myems_api.errors import ApiError
 from reports import (
     asset_views,
     assets,
@@ -25,12 +20,12 @@ from reports import (
     faults,
     meter_views,
     operations,
+    scheduled,
     summary,
 )
-from reports.catalog_types import Answer, Route, standard
+from reports.catalog_types import Route, standard
 from reports.efficiency import EfficiencyReport
 from reports.energy_reports import EntityReport, MeterReport
-from reports.query import Engines
 from reports.targets import Target
 
 ROLLED_UP = ("space", "equipment", "combined_equipment", "tenant", "store", "shopfloor")
@@ -56,22 +51,6 @@ METER_REPORTS = (MeterReport("energy", title="Meter Energy Report"),
                  MeterReport("prediction", target=Target("prediction"), title="Meter Prediction Report"))
 
 
-def not_built(code: str) -> Answer:
-    """A report path MyEMS serves that is not built yet: a clear 501, never a made-up answer."""
-    def answer(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
-        raise ApiError(501, code)
-    return answer
-
-
-# Advanced reports are files a scheduled job renders; the job is not built (``PUT /advancedreports/{id}/run``
-# answers 501 too), so there are no files to list.
-NOT_BUILT = (
-    Route("/reports/advancedreports", not_built("API.ADVANCED_REPORTS_ARE_NOT_RENDERED_YET")),
-    Route("/reports/advancedreports/{id}", not_built("API.ADVANCED_REPORTS_ARE_NOT_RENDERED_YET")),
-    Route("/reports/advancedreports/{id}", not_built("API.ADVANCED_REPORTS_ARE_NOT_RENDERED_YET"), method="DELETE"),
-)
-
-
 def routes() -> tuple[Route, ...]:
     found = [Route(f"/reports/{kind.replace('_', '')}{report.name}", standard(kind, report))
              for kind in ROLLED_UP for report in ENTITY_REPORTS]
@@ -81,4 +60,4 @@ def routes() -> tuple[Route, ...]:
               for kind in ("equipment", "combined_equipment")]
     return (*found, *meter_views.ROUTES, *batch.ROUTES, *summary.ROUTES, *dashboard.ROUTES, *diagrams.ROUTES,
             *assets.ROUTES, *asset_views.ROUTES, *comparison.ROUTES, *operations.ROUTES, *bills.ROUTES, *entries.ROUTES,
-            *faults.ROUTES, *NOT_BUILT)
+            *faults.ROUTES, *scheduled.ROUTES)

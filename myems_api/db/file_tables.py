@@ -30,6 +30,16 @@ files = sa.Table(
     **MYSQL,
 )
 
+# Files the advanced report scheduler rendered (``reports.scheduled``), as MyEMS's ``tbl_reports_files``.
+report_files = sa.Table(
+    "tbl_reports_files", metadata, pk(), uuid_col(), ref("report_id", nullable=True),
+    sa.Column("create_datetime_utc", sa.DateTime, nullable=False, index=True),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("file_type", sa.String(16), nullable=False),
+    sa.Column("file_object", sa.LargeBinary().with_variant(sa.dialects.mysql.MEDIUMBLOB(), "mysql"), nullable=False),
+    **MYSQL,
+)
+
 # People who signed up and wait for an administrator: never a user (no session, no access) until approved,
 # when the row moves to ``tbl_users`` with its password hash. Names and emails are unique here and, checked
 # by the service, against ``tbl_users``.

@@ -34,5 +34,9 @@ class Reports:
             params = {k: (v[-1] if isinstance(v, list) else v) for k, v in req.params.items()} | path
             if route.method == "POST":
                 params["body"] = read_json(req, MAX_ENTRY_BYTES)
-            resp.media = route.answer(self.engines, params, req.context.principal)
+            answer = route.answer(self.engines, params, req.context.principal)
+            if route.method == "DELETE":
+                resp.status = falcon.HTTP_204
+            else:
+                resp.media = answer
         return respond

@@ -5,16 +5,19 @@ Non-working days belong to their calendar: written through ``/workingcalendars/{
 seed creates them with PUT; POST works too) or ``/nonworkingdays/{id}``, one per date per calendar, and
 exported, cloned and deleted with it. Rules and advanced reports are stored and validated here.
 ``PUT /rules/{id}/run`` runs the rule at once (:mod:`aggregation.rules`) and answers what it raised and
-cleared (400 ``API.INVALID_RULE_EXPRESSION`` for an expression the engine cannot read); running an advanced
-report answers 501 until the report scheduler exists.
+cleared (400 ``API.INVALID_RULE_EXPRESSION`` for an expression the engine cannot read);
+``PUT /advancedreports/{id}/run`` renders the report at once (:mod:`reports.scheduled`) and answers its file
+(400 ``API.INVALID_ADVANCED_REPORT_EXPRESSION``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import falcon
+import sqlalchemy as sa
 
 from myems_api.db import schema
 from myems_api.db.engines import Databases
@@ -23,6 +26,7 @@ from myems_api.engine.fields import Bool, Choice, Date, JsonText, LocalDateTime,
 from myems_api.engine.store import FamilyStore
 from myems_api.errors import ApiError
 from myems_api.http import Endpoint
+from reports.query import Engines
 
 
 def _type_family(singular: str, plural: str, table: Any) -> Family:
@@ -90,16 +94,30 @@ FAMILIES = (tenant_types, store_types, working_calendars, non_working_days, rule
 
 
 class RunLater:
-    """``PUT /rules/{id}/run``: the rule runs now; ``PUT /advancedreports/{id}/run``: checked, then 501."""
+    """``PUT /rules/{id}/run`` and ``PUT /advancedreports/{id}/run``: the rule runs, the report renders, now."""
 
-    def __init__(self, stores: Mapping[str, FamilyStore], databases: Databases, utc_offset_minutes: int) -> None:
+    def __init__(self, stores: Mapping[str, FamilyStore], databases: Databases, engines: Engines) -> None:
         self.stores = stores
         self.databases = databases
-        self.utc_offset_minutes = utc_offset_minutes
+        self.engines = engines
+        self.utc_offset_minutes = engines.utc_offset_minutes
 
     def endpoints(self) -> list[Endpoint]:
-        later = "API.RUNNING_ADVANCED_REPORTS_IS_NOT_AVAILABLE_YET"
-        return [self._run("rule", self._run_rule), self._run("advanced_report", lambda _: self._later(later))]
+        return [self._run("rule", self._run_rule), self._run("advanced_report", self._render)]
+
+    def _render(self, report_id: int) -> dict[str, Any]:
+        from reports.catalog import routes
+        from reports.scheduled import InvalidReport, render
+
+        with self.databases.system.connect() as conn:
+            report = conn.execute(sa.select(schema.advanced_reports).where(
+                schema.advanced_reports.c.id == report_id)).one()
+        try:
+            file_id = render(self.engines, {r.path: r for r in routes() if r.method == "GET"}, report,
+                             datetime.now(UTC).replace(tzinfo=None, microsecond=0))
+        except InvalidReport as exc:
+            raise ApiError(400, "API.INVALID_ADVANCED_REPORT_EXPRESSION", detail={"reason": str(exc)}) from exc
+        return {"id": report_id, "file_id": file_id}
 
     def _run_rule(self, rule_id: int) -> dict[str, Any]:
         from aggregation.rules import run_rules  # the engine reads energy and trends: loaded when a rule runs
@@ -111,10 +129,6 @@ class RunLater:
         if run.error:
             raise ApiError(400, "API.INVALID_RULE_EXPRESSION", detail={"reason": run.error.split(": ", 1)[-1]})
         return {"id": rule_id, "raised": run.raised, "cleared": run.cleared, "holding": run.holding}
-
-    @staticmethod
-    def _later(code: str) -> dict[str, Any]:
-        raise ApiError(501, code)
 
     def _run(self, singular: str, action: Any) -> Endpoint:
         store = self.stores[singular]

@@ -1748,6 +1748,22 @@ CREATE TABLE tbl_reports (
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_reports_files (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	uuid VARCHAR(36) NOT NULL, 
+	report_id BIGINT, 
+	create_datetime_utc DATETIME NOT NULL, 
+	file_name VARCHAR(255) NOT NULL, 
+	file_type VARCHAR(16) NOT NULL, 
+	file_object MEDIUMBLOB NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_tbl_reports_files_create_datetime_utc ON tbl_reports_files (create_datetime_utc);
+
+CREATE INDEX ix_tbl_reports_files_report_id ON tbl_reports_files (report_id);
+
 CREATE TABLE tbl_rules (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 

@@ -20,14 +20,19 @@ DAY = datetime(2026, 3, 1)
 HEADER = ["Point ID", "Point Name", "Datetime", "Value"]
 
 
-@pytest.fixture
-def meter(admin: Api, app: Any) -> dict[str, Any]:
+def electricity_meter(admin: Api, name: str) -> dict[str, Any]:
+    """A counted electricity meter of a new category and cost center (the rules' tests use it too)."""
     category = admin.create("/energycategories", {"name": "Electricity", "unit_of_measure": "kWh", "kgce": 0.1,
                                                   "kgco2e": 0.5})
     center = admin.create("/costcenters", {"name": "Plant", "external_id": "P"})
-    meter = admin.create("/meters", {"name": "Main", "energy_category_id": category["id"], "is_counted": True,
-                                     "hourly_low_limit": 0, "hourly_high_limit": 1000, "cost_center_id": center["id"],
-                                     "energy_item_id": None, "master_meter_id": None, "description": None})
+    return admin.create("/meters", {"name": name, "energy_category_id": category["id"], "is_counted": True,
+                                    "hourly_low_limit": 0, "hourly_high_limit": 1000, "cost_center_id": center["id"],
+                                    "energy_item_id": None, "master_meter_id": None, "description": None})
+
+
+@pytest.fixture
+def meter(admin: Api, app: Any) -> dict[str, Any]:
+    meter = electricity_meter(admin, "Main")
     point = new_point(admin, new_source(admin)["id"], name="Main Energy", high_limit=100000)
     assert admin.post(f"/meters/{meter['id']}/points", {"point_id": point["id"]}).status_code == 201
     with app.databases.engines["historical"].begin() as conn:

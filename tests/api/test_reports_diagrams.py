@@ -70,9 +70,3 @@ def new_point_payload(admin):
 def test_an_unknown_distribution_system_is_not_found(admin):
     result = admin.get("/reports/distributionsystem", query_string="distributionsystemid=42")
     assert (result.status_code, result.json["description"]) == (404, "API.DISTRIBUTION_SYSTEM_NOT_FOUND")
-
-
-def test_advanced_report_files_answer_501_until_the_renderer_exists(admin):
-    for path in ("/reports/advancedreports", "/reports/advancedreports/3"):
-        result = admin.get(path)
-        assert (result.status_code, result.json["description"]) == (501, "API.ADVANCED_REPORTS_ARE_NOT_RENDERED_YET")

@@ -697,10 +697,10 @@ def test_importing_an_advanced_report_with_a_name_in_use_creates_nothing(admin, 
 
 
 @pytest.mark.parametrize("body", [REPORT_UPDATE, {}])
-def test_running_an_advanced_report_is_not_available_yet(admin, body):
-    made = admin.create("/advancedreports", REPORT)
-    assert_error(admin.put(f"/advancedreports/{made['id']}/run", body), 501,
-                 "API.RUNNING_ADVANCED_REPORTS_IS_NOT_AVAILABLE_YET")
+def test_running_an_advanced_report_whose_expression_names_no_report_says_why_and_changes_nothing(admin, body):
+    made = admin.create("/advancedreports", REPORT)  # the seed's expression names no report route
+    assert_error(admin.put(f"/advancedreports/{made['id']}/run", body), 400,
+                 "API.INVALID_ADVANCED_REPORT_EXPRESSION")
     assert admin.get(f"/advancedreports/{made['id']}").json == made
 
 

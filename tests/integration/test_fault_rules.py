@@ -15,6 +15,7 @@ from aggregation.rules import run_rules
 from myems_api.db import energy, historical
 from myems_api.db import message_tables as mt
 from myems_api.mail import Sender
+from tests.api.test_data_repair_files import electricity_meter
 from tests.api.test_points import new_point, new_source
 from tests.client import Api
 from tests.integration.test_mail_sender import NOW_SETTINGS, Inbox, add_server, smtp_server
@@ -103,12 +104,7 @@ def test_put_run_runs_the_rule_now_and_answers_what_it_raised(app, admin):
 
 
 def meter_with_hours(admin: Api, app: Any, values: dict[datetime, float]) -> dict[str, Any]:
-    category = admin.create("/energycategories", {"name": "Electricity", "unit_of_measure": "kWh", "kgce": 0.1,
-                                                  "kgco2e": 0.5})
-    center = admin.create("/costcenters", {"name": "Plant", "external_id": "P"})
-    meter = admin.create("/meters", {"name": "Chiller", "energy_category_id": category["id"], "is_counted": True,
-                                     "hourly_low_limit": 0, "hourly_high_limit": 1000, "cost_center_id": center["id"],
-                                     "energy_item_id": None, "master_meter_id": None, "description": None})
+    meter = electricity_meter(admin, "Chiller")
     with app.databases.engines["energy"].begin() as conn:
         conn.execute(sa.insert(energy.meter_hourly), [
             {"meter_type": "meter", "meter_id": meter["id"], "start_datetime_utc": h, "actual_value": v, "flags": 0}
