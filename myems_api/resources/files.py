@@ -22,8 +22,8 @@ hours of each local day and marks the file ``done``.
 A kind may have jobs: ``apply`` once the file is stored, ``restore`` on ``/restore`` (after writing the
 bytes back), ``remove`` on delete. Energy plan files become plan hours at once, again on restore, and lose
 them on delete (:mod:`aggregation.plan_files`); data repair files replace trend values at once and restore
-undoes them (:mod:`aggregation.repair_files`). The file then says ``done`` (``restored``) or its first bad
-cell. Cost files are stored (xlsx only) and stay ``new``: no job reads them yet.
+undoes them (:mod:`aggregation.repair_files`); cost files replace the rows of the tariffs they name, again on
+restore (:mod:`aggregation.cost_files`). The file then says ``done`` (``restored``) or its first bad cell.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import falcon
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from aggregation.cost_files import apply_cost_file
 from aggregation.offline import read_offline_meter_workbook
 from aggregation.plan_files import apply_plan_file, remove_plan_file
 from aggregation.repair_files import apply_repair_file, undo_repair_file
@@ -104,7 +105,7 @@ def _offline_meter(conn: Connection, given: dict[str, Any], sheet_title: str) ->
 
 WORKBOOK = frozenset({XLSX})
 KINDS = (
-    FileKind("cost", ("/costfiles",), WORKBOOK),
+    FileKind("cost", ("/costfiles",), WORKBOOK, apply=apply_cost_file, restore=apply_cost_file),
     FileKind("data_repair", ("/datarepairfiles", "/datareapirfiles"), WORKBOOK, apply=apply_repair_file,
              restore=undo_repair_file),
     FileKind("knowledge", ("/knowledgefiles",), frozenset({XLSX, DOCX, PPTX, PDF, PNG, JPEG, GIF, TEXT})),
