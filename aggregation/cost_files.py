@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from aggregation.offline import CellError, _blank, _cell_value, _header_name, _letter, sheet_rows
+from aggregation.offline import CellError, _blank, _cell_value, _header_name, _letter, named_row, sheet_rows
 from myems_api.db import file_tables, schema
 from myems_api.db.engines import Databases
 from myems_api.resources.tariffs import PEAK_TYPES, TIME_OF_DAY, check_block, check_timeofuse
@@ -65,14 +65,8 @@ def _row(conn: Any, n: int, cells: tuple[Any, ...], at: dict[str, int]) -> tuple
     def cell(column: str) -> tuple[str, Any]:
         return f"{_letter(at[column])}{n}", cells[at[column]] if at[column] < len(cells) else None
 
-    t = schema.tariffs
     ref, raw = cell("tariff")
-    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw or "").strip()
-    where = [t.c.uuid == text, t.c.name == text]
-    if text.isdecimal() and len(text) < 19:
-        where.append(t.c.id == int(text))
-    tariff = conn.execute(sa.select(t.c.id, t.c.tariff_type).where(sa.or_(*where)).order_by(t.c.id)).first() \
-        if text else None
+    tariff = named_row(conn, schema.tariffs, raw, schema.tariffs.c.tariff_type)
     if tariff is None:
         raise CostError(ref, "API.TARIFF_NOT_FOUND")
     price_ref, price = cell("price")

@@ -483,6 +483,21 @@ def _cell_value(cell: object) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
+def named_row(conn: Any, table: Any, cell: object, *columns: Any) -> Any:
+    """The row (``columns``) of ``table`` a workbook cell names by id, uuid or name (an id first when it is
+    both), or None."""
+    import sqlalchemy as sa  # the kernels above need no database
+
+    text = str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell or "").strip()
+    if not text:
+        return None
+    where = [table.c.uuid == text, table.c.name == text]
+    if text.isdecimal() and len(text) < 19:
+        where.append(table.c.id == int(text))
+    rows = conn.execute(sa.select(table.c.id, *columns).where(sa.or_(*where)).order_by(table.c.id)).all()
+    return next((r for r in rows if str(r[0]) == text), rows[0] if rows else None)
+
+
 def _blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 

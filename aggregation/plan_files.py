@@ -29,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from aggregation.offline import CellError, _blank, _cell_value, _header_name, _letter, sheet_rows
+from aggregation.offline import CellError, _blank, _cell_value, _header_name, _letter, named_row, sheet_rows
 from myems_api.db import energy, file_tables, schema
 from myems_api.db.engines import Databases
 from myems_api.db.upsert import upsert
@@ -131,12 +131,7 @@ def _row(conn: Connection, n: int, cells: tuple[Any, ...], position: dict[str, i
 def _object(conn: Connection, kind: str, raw: Any, ref: str) -> tuple[int, int]:
     """(id, its energy category or 0) of the object a cell names by id, uuid or name."""
     t = KINDS[kind]
-    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw or "").strip()
-    where = [t.c.uuid == text, t.c.name == text]
-    if text.isdecimal() and len(text) < 19:
-        where.append(t.c.id == int(text))
-    category = t.c.energy_category_id if "energy_category_id" in t.c else sa.literal(0)
-    found = conn.execute(sa.select(t.c.id, category).where(sa.or_(*where)).order_by(t.c.id)).first() if text else None
+    found = named_row(conn, t, raw, t.c.energy_category_id if "energy_category_id" in t.c else sa.literal(0))
     if found is None:
         raise PlanError(ref, f"API.{kind.upper()}_NOT_FOUND")
     return int(found[0]), int(found[1] or 0)

@@ -37,7 +37,7 @@ from aggregation.store import epoch_seconds, hourly_series, to_datetime
 from myems_api.db import historical, schema
 from myems_api.db import message_tables as mt
 from myems_api.db.engines import Databases
-from myems_api.zones import entity_zone
+from myems_api.zones import entity_zone, wall_clock
 
 log = logging.getLogger("myems.rules")
 LEASE = "rules"
@@ -130,7 +130,7 @@ def _holds(databases: Databases, c: rc.Condition, now: int, fallback: tzinfo) ->
     last = float(actual[-1]) if math.isfinite(actual[-1]) else None
     if c.type == "threshold":
         return bool(np.isfinite(actual).all() and rc.crosses(c, actual).all()), last, name
-    local = hours + np.array([_offset(int(h), zone) for h in hours], dtype=np.int64)
+    local = wall_clock(hours, zone)
     if c.type == "schedule":
         dates = local.astype("datetime64[s]").astype("datetime64[D]")
         off = np.isin(dates.astype(str), sorted(days_off))
@@ -138,7 +138,7 @@ def _holds(databases: Databases, c: rc.Condition, now: int, fallback: tzinfo) ->
         return rc.off_hours(c, (local % 86400) // 60, weekdays, off, actual), last, name
     fit_hours = hours[0] - 3600 * np.arange(BASELINE_WEEKS * 168, 0, -1, dtype=np.int64)
     history = hourly_series(energy, c.meter_type, c.meter_id, fit_hours)
-    fit_local = fit_hours + np.array([_offset(int(h), zone) for h in fit_hours], dtype=np.int64)
+    fit_local = wall_clock(fit_hours, zone)
     try:
         model = caltrack.fit_hourly((fit_local // 3600).astype("datetime64[h]"), history)
     except ValueError:
@@ -173,11 +173,6 @@ def _name(conn: Connection, c: rc.Condition) -> str | None:
 def _days_off(conn: Connection) -> set[str]:
     days = schema.non_working_days
     return {str(d)[:10] for d in conn.execute(sa.select(days.c.date_local)).scalars()}
-
-
-def _offset(seconds: int, zone: tzinfo) -> int:
-    offset = datetime.fromtimestamp(seconds, UTC).astimezone(zone).utcoffset()
-    return int(offset.total_seconds()) if offset is not None else 0
 
 
 def _raise(conn: Connection, rule: Any, c: rc.Condition, name: str, value: float | None, now: datetime) -> None:

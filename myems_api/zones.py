@@ -8,9 +8,11 @@ takes the configured ``MYEMS_UTC_OFFSET``. Local days, weeks, months and billing
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -59,3 +61,10 @@ def _offset(text: str | None) -> tzinfo | None:
         return None
     sign = -1 if text[0] == "-" else 1
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def wall_clock(seconds: npt.NDArray[np.int64], zone: tzinfo) -> npt.NDArray[np.int64]:
+    """POSIX seconds as the zone's wall-clock seconds (what time of day and week models read)."""
+    offsets = [datetime.fromtimestamp(int(s), UTC).astimezone(zone).utcoffset() for s in seconds]
+    return np.asarray(seconds, dtype=np.int64) + np.array([int(o.total_seconds()) if o else 0 for o in offsets],
+                                                          dtype=np.int64)

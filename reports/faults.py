@@ -21,16 +21,15 @@ from myems_api.db import message_tables as mt
 from myems_api.db import schema
 from myems_api.errors import bad_request
 from reports.catalog_types import Route
+from reports.local_time import local_to_utc, parse_local, utc_to_text
 from reports.query import Engines
-
-FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
 def fdd_faults(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
     zone = engines.fallback_zone
     now = datetime.now(UTC).astimezone(zone).replace(tzinfo=None, microsecond=0)
-    start = _local(params.get("startdatetime"), now - timedelta(days=7), "API.INVALID_START_DATETIME_FORMAT")
-    end = _local(params.get("enddatetime"), now + timedelta(seconds=1), "API.INVALID_END_DATETIME_FORMAT")
+    start = parse_local(params.get("startdatetime"), "API.INVALID_START_DATETIME_FORMAT", now - timedelta(days=7))
+    end = parse_local(params.get("enddatetime"), "API.INVALID_END_DATETIME_FORMAT", now + timedelta(seconds=1))
     if start >= end:
         raise bad_request("API.START_DATETIME_MUST_BE_EARLIER_THAN_END_DATETIME")
     priority = str(params.get("priority") or "all").upper()
@@ -42,7 +41,8 @@ def fdd_faults(engines: Engines, params: Mapping[str, Any], principal: Principal
     f, r = mt.fdd_faults, schema.rules
     query = (sa.select(f, r.c.name.label("rule_name"), r.c.fdd_code, r.c.category, r.c.priority)
              .select_from(f.outerjoin(r, r.c.id == f.c.rule_id))
-             .where(f.c.raised_datetime_utc >= _utc(start, zone), f.c.raised_datetime_utc < _utc(end, zone))
+             .where(f.c.raised_datetime_utc >= local_to_utc(start, zone),
+                    f.c.raised_datetime_utc < local_to_utc(end, zone))
              .order_by(f.c.raised_datetime_utc.desc(), f.c.id.desc()))
     if priority != "ALL":
         query = query.where(r.c.priority == priority)
@@ -54,28 +54,11 @@ def fdd_faults(engines: Engines, params: Mapping[str, Any], principal: Principal
     faults = [{"id": row.id, "rule_id": row.rule_id, "rule_name": row.rule_name, "fdd_code": row.fdd_code,
                "category": row.category, "priority": row.priority, "object": row.object_key,
                "subject": row.subject, "message": row.message, "value": row.value,
-               "raised_datetime": _text(row.raised_datetime_utc, zone),
-               "cleared_datetime": _text(row.cleared_datetime_utc, zone),
+               "raised_datetime": utc_to_text(row.raised_datetime_utc, zone),
+               "cleared_datetime": utc_to_text(row.cleared_datetime_utc, zone),
                "status": "active" if row.cleared_datetime_utc is None else "cleared"} for row in rows]
     active = sum(f["status"] == "active" for f in faults)
     return {"faults": faults, "summary": {"total": len(faults), "active": active, "cleared": len(faults) - active}}
-
-
-def _local(raw: Any, default: datetime, code: str) -> datetime:
-    if raw is None or str(raw).strip() == "":
-        return default
-    try:
-        return datetime.strptime(str(raw).strip(), FORMAT)
-    except ValueError:
-        raise bad_request(code) from None
-
-
-def _utc(local: datetime, zone: Any) -> datetime:
-    return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-
-def _text(utc: datetime | None, zone: Any) -> str | None:
-    return None if utc is None else utc.replace(tzinfo=UTC).astimezone(zone).strftime(FORMAT)
 
 
 ROUTES = (Route("/reports/fddfault", fdd_faults),)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 
+FORMAT = "%Y-%m-%dT%H:%M:%S"
 Clock = Callable[[], datetime]  # "now", aware; reports that depend on it take one so tests can fix it
 
 
@@ -31,3 +32,27 @@ def zone_name(zone: tzinfo) -> str:
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def parse_local(raw: object, code: str, default: datetime | None = None) -> datetime:
+    """A ``YYYY-MM-DDTHH:MM:SS`` parameter as a naive local datetime; blank gives ``default`` if there is one,
+    anything else not in that form answers 400 ``code``."""
+    from myems_api.errors import bad_request
+
+    text = "" if raw is None else str(raw).strip()
+    if not text and default is not None:
+        return default
+    try:
+        return datetime.strptime(text, FORMAT)
+    except ValueError:
+        raise bad_request(code) from None
+
+
+def local_to_utc(local: datetime, zone: tzinfo) -> datetime:
+    """A naive local datetime as the naive UTC the stores hold."""
+    return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_text(utc: datetime | None, zone: tzinfo) -> str | None:
+    """A stored naive UTC datetime as local ``YYYY-MM-DDTHH:MM:SS`` (None stays None)."""
+    return None if utc is None else utc.replace(tzinfo=UTC).astimezone(zone).strftime(FORMAT)

@@ -31,7 +31,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,11 +42,11 @@ from myems_api.db import file_tables, schema
 from myems_api.db import message_tables as mt
 from myems_api.errors import ApiError, bad_request, not_found
 from reports.catalog_types import Route
+from reports.local_time import FORMAT, local_to_utc, parse_local, utc_to_text
 from reports.query import Engines
 
 log = logging.getLogger("myems.reports")
 SCHEDULER = Principal("apikey", 0, "advanced report scheduler", is_read_only=True)
-FORMAT = "%Y-%m-%dT%H:%M:%S"
 EVERY = {"yesterday": relativedelta(days=1), "last_7_days": relativedelta(days=1), "last_week": relativedelta(weeks=1),
          "last_month": relativedelta(months=1), "last_year": relativedelta(years=1)}
 
@@ -162,17 +162,17 @@ def run_due_reports(engines: Engines, routes: Mapping[str, Route], now: datetime
 
 def list_files(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> list[Any]:
     zone = engines.fallback_zone
-    start = _local(params.get("reportingperiodstartdatetime"), "API.INVALID_REPORTING_PERIOD_START_DATETIME")
-    end = _local(params.get("reportingperiodenddatetime"), "API.INVALID_REPORTING_PERIOD_END_DATETIME")
+    start = parse_local(params.get("reportingperiodstartdatetime"), "API.INVALID_REPORTING_PERIOD_START_DATETIME")
+    end = parse_local(params.get("reportingperiodenddatetime"), "API.INVALID_REPORTING_PERIOD_END_DATETIME")
     if start >= end:
         raise bad_request("API.INVALID_REPORTING_PERIOD_END_DATETIME")
     f = file_tables.report_files
     with engines.system.connect() as conn:
-        rows = conn.execute(sa.select(f).where(f.c.create_datetime_utc >= _utc(start, zone),
-                                               f.c.create_datetime_utc < _utc(end, zone))
+        rows = conn.execute(sa.select(f).where(f.c.create_datetime_utc >= local_to_utc(start, zone),
+                                               f.c.create_datetime_utc < local_to_utc(end, zone))
                             .order_by(f.c.create_datetime_utc.desc(), f.c.id.desc())).all()
     return [{"id": row.id, "file_name": row.file_name, "uuid": row.uuid, "file_type": row.file_type,
-             "create_datetime_local": row.create_datetime_utc.replace(tzinfo=UTC).astimezone(zone).strftime(FORMAT),
+             "create_datetime_local": utc_to_text(row.create_datetime_utc, zone),
              "file_size_bytes": len(row.file_object),
              "file_bytes_base64": base64.b64encode(row.file_object).decode()} for row in rows]
 
@@ -200,17 +200,6 @@ def _file(engines: Engines, params: Mapping[str, Any]) -> Any:
     if row is None:
         raise not_found("API.ADVANCED_REPORT_NOT_FOUND")
     return row
-
-
-def _local(raw: Any, code: str) -> datetime:
-    try:
-        return datetime.strptime(str(raw or "").strip(), FORMAT)
-    except ValueError:
-        raise bad_request(code) from None
-
-
-def _utc(local: datetime, zone: tzinfo) -> datetime:
-    return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
 ROUTES = (Route("/reports/advancedreports", list_files), Route("/reports/advancedreports/{id}", download),

@@ -31,6 +31,7 @@ from aggregation import caltrack
 from aggregation.series import HOUR, Times, Values
 from aggregation.store import epoch_seconds
 from myems_api.db import energy, historical, schema
+from myems_api.zones import wall_clock
 from reports.blocks import number, numbers
 from reports.entities import TABLES, ReportEntity
 from reports.local_time import utc_now
@@ -191,15 +192,9 @@ def _one_series(engines: Engines, entity: ReportEntity, key: int, grid: Grid) ->
 def _inputs(hours: Times, entity: ReportEntity, days_off: set[str], temperature: Values | None,
             ) -> tuple[np.ndarray, Values | None, np.ndarray | None]:
     """Local hour starts, temperatures and non-working hours of UTC ``hours``."""
-    offsets = np.array([_offset(int(h), entity.zone) for h in hours], dtype=np.int64)
-    local = ((hours + offsets) // HOUR).astype("datetime64[h]")
+    local = (wall_clock(hours, entity.zone) // HOUR).astype("datetime64[h]")
     off = np.isin(local.astype("datetime64[D]").astype(str), sorted(days_off)) if days_off else None
     return local, temperature, off
-
-
-def _offset(seconds: int, zone: tzinfo) -> int:
-    offset = datetime.fromtimestamp(seconds, UTC).astimezone(zone).utcoffset()
-    return int(offset.total_seconds()) if offset is not None else 0
 
 
 def _days_off(conn: Any, entity: ReportEntity) -> set[str]:
