@@ -94,7 +94,10 @@ class AccountStore:
             raise bad_request("API.USER_PASSWORD_HAS_EXPIRED")
         token = new_token()
         with self.engine.begin() as conn:
-            conn.execute(sa.update(u).where(u.c.id == user["id"]).values(failed_login_count=0, locked_until_utc=None))
+            values: dict[str, Any] = {"failed_login_count": 0, "locked_until_utc": None}
+            if self.passwords.needs_rehash(user["password_hash"]):  # a MyEMS hash: ours from now on
+                values["password_hash"] = self.passwords.hash(password)
+            conn.execute(sa.update(u).where(u.c.id == user["id"]).values(**values))
             conn.execute(sa.delete(s).where(s.c.expires_datetime_utc <= now))
             conn.execute(sa.insert(s).values(user_id=user["id"], token_hash=token_hash(token),
                                              created_datetime_utc=now,

@@ -1,7 +1,8 @@
 """Passwords, tokens, who is calling, and what they may do.
 
 - Passwords: scrypt (memory-hard, in the standard library), parameters stored with each hash so the cost
-  can be raised later without invalidating old hashes; compared in constant time.
+  can be raised later without invalidating old hashes; compared in constant time. Users imported from MyEMS
+  keep its salted SHA-512 (``myems-sha512$salt$hexdigest``) until their first login, which rehashes it.
 - Session tokens and API keys: random, shown to the client once, stored only as SHA-256 hashes and looked
   up through a unique index.
 - A short per-process cache (``MYEMS_AUTH_CACHE_SECONDS``, default 2 s, never past the session's own
@@ -27,6 +28,9 @@ from myems_api.engine.family import ACCOUNT, ADMIN, PUBLIC, PUSH, READ
 from myems_api.errors import ApiError
 
 
+LEGACY = "myems-sha512"
+
+
 class Passwords:
     """Hash and verify passwords; also the engine's password policy (see fields.Password)."""
 
@@ -42,8 +46,21 @@ class Passwords:
         digest = self._derive(password, salt, self.n, self.r, self.p)
         return f"scrypt${self.n}${self.r}${self.p}${_b64(salt)}${_b64(digest)}"
 
+    @staticmethod
+    def legacy(salt: str, hexdigest: str) -> str:
+        """How a MyEMS password (``tbl_users.salt`` and ``.password``) is kept until its owner logs in."""
+        return f"{LEGACY}${salt}${hexdigest}"
+
+    @staticmethod
+    def needs_rehash(stored: str) -> bool:
+        return stored.startswith(LEGACY + "$")
+
     def verify(self, password: str, stored: str | None) -> bool:
         """Constant time in the comparison; unknown users are verified against a dummy hash."""
+        if stored is not None and self.needs_rehash(stored):
+            _, legacy_salt, hexdigest = stored.split("$", 2)
+            legacy = hashlib.sha512(legacy_salt.encode() + password.encode()).hexdigest()
+            return hmac.compare_digest(hexdigest.lower(), legacy)
         try:
             scheme, n, r, p, salt, digest = (stored or self._dummy).split("$")
             expected = base64.b64decode(digest)

@@ -52,6 +52,32 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_import_myems(args: argparse.Namespace) -> int:
+    from myems_api.db.engines import Databases
+    from myems_api.importer.main import ImportOptions, run_import
+    from myems_api.importer.source import GROUPS, SourceError, database_names
+
+    groups = tuple(args.only.split(",")) if args.only else GROUPS
+    try:
+        unknown = set(groups) - set(GROUPS)
+        if unknown:
+            raise SourceError(f"unknown database group: {', '.join(sorted(unknown))} (known: {', '.join(GROUPS)})")
+        names = database_names(args.prefix, dict(_pair(text) for text in args.database or []))
+        config = _config(args)
+        databases = Databases(config.store_urls, config.db_pool_size)
+        options = ImportOptions(args.source, names, groups, args.since, args.dry_run, args.restart,
+                                args.allow_skips, show_progress=True)
+        return run_import(databases, options)
+    except SourceError as exc:
+        print(f"myems db import-myems: {exc}", file=sys.stderr)
+        return 2
+
+
+def _pair(text: str) -> tuple[str, str]:
+    group, _, name = text.partition("=")
+    return group, name
+
+
 def cmd_db_ddl(args: argparse.Namespace) -> int:
     from myems_api.db.ddl import mysql_ddl
 
@@ -153,6 +179,26 @@ def build_parser() -> argparse.ArgumentParser:
                                   "tables, add missing columns and widen DECIMAL and VARCHAR columns that are "
                                   "narrower than declared. Nothing is dropped or narrowed."
                       ).set_defaults(func=cmd_db_upgrade)
+    imp = db_sub.add_parser(
+        "import-myems", help="bring a MyEMS v6.7.0 installation's data over (read-only on the source)",
+        description="Copy MyEMS's configuration, users (with their passwords), trend values, hourly energy, cost "
+                    "and carbon, messages and files into the stores `myems db init` created. Configuration tables "
+                    "are replaced by the source's; time series are streamed with a checkpoint, so a killed import "
+                    "run again goes on where it stopped and a later run only brings what is new. Prints a report "
+                    "per table; exits 1 when rows were skipped (unless --allow-skips) or an energy sum differs.")
+    imp.add_argument("--source", required=True, metavar="URL",
+                     help="the MyEMS MySQL server, without a database: mysql+mysqlconnector://user:pass@host:3306/")
+    imp.add_argument("--only", metavar="GROUPS",
+                     help="comma-separated: system,user,historical,energy,billing,carbon,fdd,reporting (default all)")
+    imp.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+                     help="only time-series rows from this UTC date (configuration is always whole)")
+    imp.add_argument("--dry-run", action="store_true", help="read and check everything, write nothing")
+    imp.add_argument("--allow-skips", action="store_true", help="exit 0 even when rows were skipped")
+    imp.add_argument("--restart", action="store_true", help="ignore the checkpoints: stream every table again")
+    imp.add_argument("--prefix", default="myems_", help="database name prefix (default myems_: myems_system_db...)")
+    imp.add_argument("--database", action="append", metavar="GROUP=NAME",
+                     help="one MyEMS database under another name, e.g. historical=old_historical_db (repeatable)")
+    imp.set_defaults(func=cmd_db_import_myems)
     db_sub.add_parser("ddl", help="print the MySQL DDL rendered from the schema",
                       description="Print CREATE TABLE statements for MySQL/MariaDB (what sql/mysql/ holds)."
                       ).set_defaults(func=cmd_db_ddl)

@@ -34,8 +34,9 @@ def fill_daily(conn: Connection) -> None:
     time_ = eh.c.start_datetime_utc
     low, high = conn.execute(sa.select(sa.func.min(time_), sa.func.max(time_))).one()
     if low is not None:
-        refresh_daily(conn, _moment(low), _moment(high))
+        refresh_daily(conn, as_datetime(low), as_datetime(high))
 
 
-def _moment(value: datetime | str) -> datetime:
+def as_datetime(value: datetime | str) -> datetime:
+    """SQLite answers aggregates over DATETIME columns as text."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

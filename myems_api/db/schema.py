@@ -423,6 +423,7 @@ energy_flow_diagram_links = sa.Table(
 # The later domains keep their tables in modules of their own; importing them registers them on ``metadata``.
 from myems_api.db import (  # noqa: E402,F401
     file_tables,
+    import_tables,
     message_tables,
     microgrid_tables,
     operations_tables,

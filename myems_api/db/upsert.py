@@ -26,7 +26,8 @@ def incremented(old: sa.ColumnElement[Any], new: sa.ColumnElement[Any]) -> sa.Co
 
 def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], newer_only: str | None = None,
            merge: Mapping[str, Merge] | None = None) -> None:
-    """Inserts ``rows``; on a primary key clash the non-key columns take the new values.
+    """Inserts ``rows``; on a primary key clash the non-key columns the rows carry take the new values (the
+    others keep theirs: a cost row leaves the energy of its hour as it was).
 
     With ``newer_only`` (a column), an existing row is only replaced by a row whose value there is not
     older: a late reading never overwrites a point's latest value. ``merge`` combines the old and new
@@ -35,7 +36,7 @@ def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], ne
     if not rows:
         return
     keys = {c.name for c in table.primary_key.columns}
-    updated = [c.name for c in table.columns if c.name not in keys]
+    updated = [c.name for c in table.columns if c.name not in keys and c.name in rows[0]]  # others stay
     merge = merge or {}
     if conn.dialect.name == "mysql":
         stmt = mysql.insert(table)

@@ -890,6 +890,17 @@ CREATE TABLE tbl_gateways (
 	UNIQUE (token)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_import_checkpoints (
+	source_table VARCHAR(128) NOT NULL, 
+	last_id BIGINT NOT NULL, 
+	rows_read BIGINT NOT NULL, 
+	rows_written BIGINT NOT NULL, 
+	rows_skipped BIGINT NOT NULL, 
+	skipped_total FLOAT(53) NOT NULL, 
+	updated_datetime_utc DATETIME NOT NULL, 
+	PRIMARY KEY (source_table)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_iot_sim_cards (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	iccid VARCHAR(255) NOT NULL, 

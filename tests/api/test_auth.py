@@ -121,6 +121,19 @@ def test_a_wrong_password_by_account_counts_as_a_failed_login(api, admin):
     assert_error(api.put("/users/login", {"account": "", "password": "nope"}), 400, "API.INVALID_ACCOUNT")
 
 
+def test_a_myems_salted_sha512_password_logs_in_once_and_is_then_kept_as_ours(api, admin, app):
+    create_user(admin, "legacy")
+    salt = "0a1b2c3d"
+    digest = hashlib.sha512((salt + "Old-myems-1").encode()).hexdigest()
+    set_columns(app, schema.users, schema.users.c.name == "legacy", password_hash=f"myems-sha512${salt}${digest}")
+    assert_error(try_login(api, "legacy", "Old-myems-2"), 401, LOGIN_FAILED)
+    assert user_row(app, "legacy")["failed_login_count"] == 1
+    assert try_login(api, "legacy", "Old-myems-1").status_code == 200
+    row = user_row(app, "legacy")
+    assert row["password_hash"].startswith("scrypt$") and row["failed_login_count"] == 0
+    assert try_login(api, "legacy", "Old-myems-1").status_code == 200
+
+
 def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(api):
     wrong_password = try_login(api, "administrator", "not-the-password")
     unknown_user = try_login(api, "nobody-by-that-name", "not-the-password")
