@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class TableReport:
     skipped_total: float = 0.0          # actual_value of the skipped rows, over every run
     source_sum: float | None = None     # filled by the verification
     target_sum: float | None = None
+    seconds: float = 0.0
 
     @property
     def skips(self) -> int:
@@ -176,10 +178,12 @@ class Copier:
     def run(self, copy: Copy) -> TableReport:
         shape = Shape.of(copy, self.source)
         report = TableReport(copy.name, copy.target.name)
+        began = time.perf_counter()
         if copy.stream:
             self._stream(copy, shape, report)
         else:
             self._mirror(copy, shape, report)
+        report.seconds = time.perf_counter() - began
         log.info("%s -> %s: %d read, %d written, %d skipped", copy.name, copy.target.name, report.read,
                  report.written, report.skips)
         return report

@@ -59,7 +59,7 @@ def run_import(databases: Databases, options: ImportOptions, out: TextIO = sys.s
 
 def print_report(reports: list[TableReport], left: dict[str, str], marks: int, dry_run: bool, out: TextIO) -> None:
     verb = "would write" if dry_run else "written"
-    out.write(f"{'source table':<58} {'target':<36} {'read':>10} {verb:>11} {'skipped':>8}  sums\n")
+    out.write(f"{'source table':<58} {'target':<36} {'read':>10} {verb:>11} {'skipped':>8} {'seconds':>8}  sums\n")
     empty = [r.source for r in reports if not r.read and not r.after]
     current = [r.source for r in reports if not r.read and r.after and r.sums_match is not False]
     for r in reports:
@@ -68,7 +68,7 @@ def print_report(reports: list[TableReport], left: dict[str, str], marks: int, d
         sums = "" if r.source_sum is None else (
             f"{r.source_sum:.3f} -> {r.target_sum:.3f} " + ("ok" if r.sums_match else "DIFFER"))
         resumed = f" (after id {r.after})" if r.after else ""
-        out.write(f"{r.source + resumed:<58} {r.target:<36} {r.read:>10} {r.written:>11} {r.skips:>8}  {sums}\n")
+        out.write(f"{r.source + resumed:<58} {r.target:<36} {r.read:>10} {r.written:>11} {r.skips:>8} {r.seconds:>8.1f}  {sums}\n")
         for reason, count in r.skipped.most_common():
             out.write(f"    skipped {count}: {reason}\n")
         for reason, count in r.cleared.most_common():

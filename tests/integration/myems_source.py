@@ -171,5 +171,5 @@ def _fill_series(site: Databases, conn: sa.Connection, tables: dict[tuple[str, s
         for group, value in (("energy", "actual_value"), ("billing", "cost"), ("carbon", "carbon")):
             if (group, name) in tables and r[value] is not None:
                 by_table.setdefault((group, name), []).append({**key, "actual_value": r[value]})
-    for key, rows in by_table.items():
-        conn.execute(tables[key].insert(), rows)
+    for found, rows in by_table.items():
+        conn.execute(tables[found].insert(), rows)
