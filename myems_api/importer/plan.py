@@ -5,7 +5,7 @@ MyEMS's system, user, FDD and reporting databases that has a namesake here is co
 and uuids kept. Only the differences are declared: a column named otherwise (``svg_id`` is our
 ``svg_diagram_id``), a value we keep otherwise (a salted SHA-512 password), a uuid MyEMS never gave (points,
 privileges, calendars get one derived from their id, the same on every run; time zones take our IANA name by
-their MyEMS name), and the tables whose rows we do
+their MyEMS name; an API key's token is kept as its hash), and the tables whose rows we do
 not carry, each with its reason. A column ``<thing>_id`` must name a row of MyEMS's ``tbl_<things>``: a row
 naming a missing object is skipped, with that reason, never half-linked.
 
@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from myems_api.auth import Passwords
+from myems_api.auth import Passwords, token_hash
 from myems_api.db import energy, file_tables, historical, message_tables, reference, schema
 from myems_api.db.upsert import Merge
 from myems_api.importer.source import Source
@@ -113,6 +113,15 @@ def legacy_password(src: dict[str, Any], out: dict[str, Any], _source: Source) -
     return None
 
 
+def api_key(src: dict[str, Any], out: dict[str, Any], _source: Source) -> str | None:
+    """MyEMS keeps an API key's token itself; we keep its hash, so integrators' keys go on working."""
+    if not src.get("token"):
+        return "no token"
+    out["token_hash"] = token_hash(str(src["token"]))
+    out["uuid"] = str(uuid.uuid5(NAMESPACE, f"tbl_api_keys:{src['id']}"))
+    return None
+
+
 def pcs_energy_points(src: dict[str, Any], out: dict[str, Any], _source: Source) -> str | None:
     missing = [c for c in ("today_charge_energy_point_id", "today_discharge_energy_point_id",
                            "total_charge_energy_point_id", "total_discharge_energy_point_id") if out.get(c) is None]
@@ -148,6 +157,7 @@ DERIVES: dict[str, tuple[Derive, tuple[str, ...]]] = {
     "tbl_new_users": (legacy_password, ("salt", "password")),
     "tbl_energy_storage_containers_power_conversion_systems": (pcs_energy_points, ()),
     "tbl_timezones": (zone_name, ()),
+    "tbl_api_keys": (api_key, ("token",)),
     **{table: (stable_uuid(table), ()) for table in ("tbl_points", "tbl_privileges", "tbl_working_calendars")},
 }
 FIXED: dict[str, Mapping[str, Any]] = {"tbl_logs": {"outcome": "imported"}}

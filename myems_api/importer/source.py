@@ -43,9 +43,12 @@ class Source:
             raise SourceError("the source URL names the server only, without a database: the database names "
                               "are MyEMS's (--database GROUP=NAME changes one)")
         self.names = dict(names)
-        self.connection = mysql.connector.connect(
-            host=parsed.host or "127.0.0.1", port=parsed.port or 3306, user=parsed.username,
-            password=parsed.password or "", charset="utf8mb4", autocommit=True)
+        try:
+            self.connection = mysql.connector.connect(
+                host=parsed.host or "127.0.0.1", port=parsed.port or 3306, user=parsed.username,
+                password=parsed.password or "", charset="utf8mb4", autocommit=True)
+        except mysql.connector.Error as exc:
+            raise SourceError(f"cannot connect to the source: {exc.msg}") from exc
         self._execute("SET SESSION TRANSACTION READ ONLY")
         self.columns = self._catalogue()
         self._ids: dict[tuple[str, str, bool], set[Any]] = {}

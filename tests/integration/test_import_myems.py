@@ -6,6 +6,7 @@ resumes into the same tables."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 from collections.abc import Iterator
@@ -255,4 +256,28 @@ def test_rows_naming_missing_objects_are_skipped_with_their_reason_and_fail_the_
         with server.begin() as conn:
             conn.exec_driver_sql(f"DELETE FROM {trend} WHERE point_id = 987654")
             conn.exec_driver_sql(f"DELETE FROM {links} WHERE meter_id = 987654")
+        server.dispose()
+
+
+def test_an_api_key_of_myems_goes_on_working_and_only_its_hash_is_kept(
+        source: tuple[str, dict[str, str]], target: EmsApp) -> None:
+    server = sa.create_engine(source[0])
+    keys = f"`{source[1]['user']}`.`tbl_api_keys`"  # v6.7.0 creates it by upgrade, not in its install scripts
+    token = hashlib.sha512(b"integrator").hexdigest()
+    with server.begin() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE {keys} (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255) "
+                             "NOT NULL, token VARCHAR(128) NOT NULL, created_datetime_utc DATETIME NOT NULL, "
+                             "expires_datetime_utc DATETIME NOT NULL)")
+        conn.exec_driver_sql(f"INSERT INTO {keys} VALUES (7, 'scada', '{token}', '2024-01-01', '2099-01-01')")
+    try:
+        assert imported(target, source)[0] == 0
+        with target.databases.system.connect() as conn:
+            row = conn.execute(sa.select(schema.api_keys)).mappings().one()
+        assert row["id"] == 7 and row["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+        keyed = Api(target).with_headers({"API-Key": token})
+        assert keyed.get("/energycategories").status_code == 200
+        assert Api(target).with_headers({"API-Key": token[:-1] + "0"}).get("/energycategories").status_code == 401
+    finally:
+        with server.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE {keys}")
         server.dispose()

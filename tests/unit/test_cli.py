@@ -60,6 +60,20 @@ def test_a_bad_setting_stops_the_command_with_a_clear_message(monkeypatch, capsy
     assert "MYEMS_UTC_OFFSET" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--source", "sqlite:///myems.sqlite"], "must be a mysql+mysqlconnector:// URL"),
+    (["--source", "mysql+mysqlconnector://u:p@127.0.0.1:1/myems_system_db"], "names the server only"),
+    (["--source", "mysql+mysqlconnector://u:p@127.0.0.1:1/", "--only", "system,assets"], "unknown database group"),
+    (["--source", "mysql+mysqlconnector://u:p@127.0.0.1:1/", "--database", "historical=x;y"], "bad name"),
+    (["--source", "mysql+mysqlconnector://u:p@127.0.0.1:1/"], "cannot connect to the source"),
+])
+def test_import_myems_refuses_a_source_it_cannot_read_with_exit_status_2(empty_db_url, monkeypatch, capsys,
+                                                                         args, message):
+    monkeypatch.setenv("MYEMS_DB_URL", empty_db_url)
+    assert main(["db", "import-myems", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
