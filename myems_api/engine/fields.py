@@ -191,19 +191,21 @@ def render_datetime(value: datetime | None, tz: timezone) -> str | None:
 class LocalDateTime(Field):
     """Local time on the wire (MYEMS_UTC_OFFSET), naive UTC in the ``<key>_utc`` column (or ``db_column``).
 
-    ``epoch_ms`` renders POSIX milliseconds instead, where the seed gives a field that way (tariff validity,
-    gateway last-seen).
+    ``epoch_ms`` renders POSIX milliseconds instead, where MyEMS v6.7.0 gives a field that way (web messages);
+    ``takes_epoch_ms`` only accepts them besides local time, where the seed rendered milliseconds and v6.7.0
+    renders local time (tariff validity), so both clients' bodies come through.
     """
 
     db_column: str = ""
     epoch_ms: bool = False
+    takes_epoch_ms: bool = False
 
     @property
     def column(self) -> str:
         return self.db_column or f"{self.key}_utc"
 
     def parse(self, raw: Any, ctx: Context) -> Any:
-        if self.epoch_ms and isinstance(raw, int | float) and not isinstance(raw, bool):
+        if (self.epoch_ms or self.takes_epoch_ms) and isinstance(raw, int | float) and not isinstance(raw, bool):
             return self._from_epoch_ms(raw)  # what export answered comes back through import
         try:
             return parse_datetime(raw, ctx.tz)

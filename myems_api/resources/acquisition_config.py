@@ -91,7 +91,7 @@ gateways = Family(
     "gateway", "gateways", schema.gateways,
     fields=(
         Name(), Text("token", writable=False),
-        LocalDateTime("last_seen_datetime", writable=False, db_column="last_seen_datetime_utc", epoch_ms=True),
+        LocalDateTime("last_seen_datetime", writable=False, db_column="last_seen_datetime_utc"),
         OnlineStatus("status"), Text("description", max_len=4096, required=False, null=True),
     ),
     children=(Children("datasources", "data_source", via="gateway"),),

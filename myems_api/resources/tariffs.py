@@ -71,8 +71,8 @@ tariffs = Family(
     fields=(
         Name(), Ref("energy_category"), Choice("tariff_type", choices=("timeofuse", "block")),
         Text("unit_of_price", max_len=64),
-        LocalDateTime("valid_from", db_column="valid_from_datetime_utc", epoch_ms=True),
-        LocalDateTime("valid_through", db_column="valid_through_datetime_utc", epoch_ms=True),
+        LocalDateTime("valid_from", db_column="valid_from_datetime_utc", takes_epoch_ms=True),
+        LocalDateTime("valid_through", db_column="valid_through_datetime_utc", takes_epoch_ms=True),
     ),
     items=(
         Items("timeofuse", schema.tariff_timeofuses, "tariff_id", fields=(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from myems_api.db import schema
 from tests.client import Api, count, refused
@@ -137,9 +139,16 @@ def test_creating_the_seed_tariff_answers_201_with_location_and_its_rows(admin, 
     assert created[other_kind] == []
 
 
-def test_valid_from_and_valid_through_are_posix_milliseconds(block_tariff, tou_tariff):
-    assert (block_tariff["valid_from"], block_tariff["valid_through"]) == (JAN_1_2020_MS, JAN_1_2021_MS)
-    assert (tou_tariff["valid_from"], tou_tariff["valid_through"]) == (JAN_1_2020_MS, JUL_1_2020_MS)
+def test_valid_from_and_valid_through_are_answered_in_local_time_as_v670_answers_them(block_tariff, tou_tariff):
+    assert (block_tariff["valid_from"], block_tariff["valid_through"]) == ("2020-01-01T00:00:00", "2021-01-01T00:00:00")
+    assert (tou_tariff["valid_from"], tou_tariff["valid_through"]) == ("2020-01-01T00:00:00", "2020-07-01T00:00:00")
+
+
+def test_valid_from_and_valid_through_in_posix_milliseconds_as_the_seed_answered_are_accepted(admin, category):
+    body = {**seed(BLOCK, category["id"]), "name": "from milliseconds", "valid_from": JUL_1_2020_MS,
+            "valid_through": JAN_1_2021_MS}
+    tariff = admin.create("/tariffs", body)
+    assert (tariff["valid_from"], tariff["valid_through"]) == ("2020-07-01T00:00:00", "2021-01-01T00:00:00")
 
 
 def test_valid_from_is_read_in_the_configured_local_offset(config, tmp_path):
@@ -149,9 +158,12 @@ def test_valid_from_is_read_in_the_configured_local_offset(config, tmp_path):
         beijing = Api(app).login("administrator", ADMIN_PASSWORD)
         category = beijing.create("/energycategories", DIESEL)
         tariff = beijing.create("/tariffs", seed(BLOCK, category["id"]))
+        with app.databases.system.connect() as conn:
+            stored = conn.execute(sa.select(schema.tariffs.c.valid_from_datetime_utc)).scalar_one()
     finally:
         app.databases.dispose()
-    assert tariff["valid_from"] == JAN_1_2020_MS - 8 * 3600 * 1000
+    assert tariff["valid_from"] == "2020-01-01T00:00:00"
+    assert stored == datetime(2019, 12, 31, 16, 0)
 
 
 def test_a_tariff_carries_its_energy_category_as_an_object(admin, category, tou_tariff):
@@ -371,7 +383,7 @@ def test_exporting_a_tariff_answers_it_as_read_with_its_rows(admin, tou_tariff):
 
 def test_importing_the_seed_block_example_creates_the_tariff_with_its_bands(admin, app, category, tou_tariff):
     new = imported(admin, seed(BLOCK, category["id"]), path=f"/tariffs/{tou_tariff['id']}/import")
-    assert (new["name"], new["tariff_type"], new["valid_from"]) == ("阶梯电价", "block", JAN_1_2020_MS)
+    assert (new["name"], new["tariff_type"], new["valid_from"]) == ("阶梯电价", "block", "2020-01-01T00:00:00")
     assert new["energy_category"] == summary(category)
     assert_rows(new["block"], BLOCK["block"])
     assert stored_rows(app, new["id"]) == (0, 3)
