@@ -147,6 +147,7 @@ class Children:
     via: str
     create_verbs: tuple[str, ...] = ()  # also create children here, the owner taken from the path
     owned: bool = False  # owned children are also served one by one below their owner, with their bindings
+    with_current: bool = False  # answer ``{"current": owner, "children": [...]}``, as v6.7.0's space and menu views
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,7 @@ class FamilyRoutes:
         self._created(resp, self.store.clone(self.store.parse_id(id)))
 
     def on_children(self, req: falcon.Request, resp: falcon.Response, id: str, view: Children) -> None:
-        resp.media = self.store.children(self.store.parse_id(id), view)
+        resp.media = self.store.children_view(self.store.parse_id(id), view)
 
     def on_child_create(self, req: falcon.Request, resp: falcon.Response, id: str, view: Children) -> None:
         child, new_id = self.store.create_child(self.store.parse_id(id), view, read_data(req, self.max_body))

@@ -592,6 +592,10 @@ class FamilyStore:
     def child_store(self, view: Children) -> FamilyStore:
         return self.other(view.family)
 
+    def children_view(self, entity_id: int, view: Children) -> list[dict[str, Any]] | dict[str, Any]:
+        found = self.children(entity_id, view)
+        return {"current": self.get(entity_id), "children": found} if view.with_current else found
+
     def children(self, entity_id: int, view: Children) -> list[dict[str, Any]]:
         child = self.child_store(view)
         ref = next((f for f in child.family.refs if f.key == view.via), None)

@@ -45,7 +45,7 @@ menus = Family(
     fields=(Text("name", writable=False), Derived("path", db_column="route"),
             Derived("parent_menu_id", db_column="parent_menu_id"), Bool("is_hidden")),
     ops=READ_ONLY | {"update"},
-    children=(Children("children", "menu", via="parent_menu_id"),),
+    children=(Children("children", "menu", via="parent_menu_id", with_current=True),),
     reshape_out=_route_out,
 )
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from myems_api.db import schema
 from myems_api.db.engines import Databases
 from myems_api.engine.family import ADMIN, Children, Family, Items
-from myems_api.engine.fields import Bool, Choice, Date, JsonText, LocalDateTime, Name, Ref, Text
+from myems_api.engine.fields import Bool, Choice, Date, Derived, JsonText, LocalDateTime, Name, Ref, Text
 from myems_api.engine.store import FamilyStore
 from myems_api.errors import ApiError
 from myems_api.http import Endpoint
@@ -58,7 +58,8 @@ working_calendars = Family(
 
 non_working_days = Family(
     "non_working_day", "non_working_days", schema.non_working_days,
-    fields=(Ref("working_calendar"), Date("date_local", unique=True, unique_with=("working_calendar_id",)),
+    fields=(Ref("working_calendar"), Derived("working_calendar_id", db_column="working_calendar_id"),
+            Date("date_local", unique=True, unique_with=("working_calendar_id",)),
             Text("description", max_len=4096, required=False, null=True)),
     ops=frozenset({"get", "update", "delete"}),
 )

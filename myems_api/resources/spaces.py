@@ -73,7 +73,7 @@ spaces = Family(
         _bind("workingcalendars", "working_calendar", schema.spaces_working_calendars, "working_calendar_id"),
         *bindings_to("space_id", schema.spaces_links),
     ),
-    children=(Children("children", "space", via="parent_space"),),
+    children=(Children("children", "space", via="parent_space", with_current=True),),
     portable=True,
 )
 

@@ -258,10 +258,12 @@ def test_is_hidden_must_be_a_json_boolean(admin, is_hidden):
                    watched="/menus")
 
 
-def test_the_children_of_a_menu_are_its_submenus(admin):
-    children = admin.get(f"/menus/{menu(admin, '/space')['id']}/children").json
-    assert [c["path"] for c in children] == seeded_tree()["/space"]
-    assert admin.get(f"/menus/{menu(admin, '/dashboard')['id']}/children").json == []
+def test_the_children_of_a_menu_are_its_submenus_beside_the_menu_itself(admin):
+    space = menu(admin, "/space")
+    answer = admin.get(f"/menus/{space['id']}/children").json
+    assert answer["current"] == space
+    assert [c["path"] for c in answer["children"]] == seeded_tree()["/space"]
+    assert admin.get(f"/menus/{menu(admin, '/dashboard')['id']}/children").json["children"] == []
 
 
 def test_menus_cannot_be_created_or_deleted(admin):

@@ -66,9 +66,10 @@ def test_moving_a_space_under_a_sibling_is_fine(admin, campus):
     assert result.status_code == 200 and result.json["parent_space_id"] == campus["other"]["id"]
 
 
-def test_children_list_the_direct_children_only(admin, campus):
-    children = admin.get(f"/spaces/{campus['root']['id']}/children").json
-    assert sorted(c["name"] for c in children) == ["Building A", "Building B"]
+def test_children_list_the_direct_children_only_beside_the_space_itself(admin, campus):
+    answer = admin.get(f"/spaces/{campus['root']['id']}/children").json
+    assert answer["current"] == admin.get(f"/spaces/{campus['root']['id']}").json
+    assert sorted(c["name"] for c in answer["children"]) == ["Building A", "Building B"]
 
 
 def test_a_space_with_children_cannot_be_deleted(admin, campus):
