@@ -196,4 +196,4 @@ def _raise(conn: Connection, rule: Any, c: rc.Condition, name: str, value: float
         else:
             conn.execute(sa.insert(mt.web_messages).values(user_id=user.id, subject=subject, message=body,
                                                            priority=rule.priority, created_datetime_utc=now,
-                                                           status="new", reply=None))
+                                                           start_datetime_utc=now, status="new", reply=None))

@@ -106,6 +106,10 @@ web_messages = sa.Table(
     _body("message"),
     sa.Column("priority", sa.String(16), nullable=False),
     sa.Column("created_datetime_utc", sa.DateTime, nullable=False, index=True),
+    # v6.7.0's: when what the message tells of began and ended (a fault), and when its status last changed
+    sa.Column("start_datetime_utc", sa.DateTime, nullable=True),
+    sa.Column("end_datetime_utc", sa.DateTime, nullable=True),
+    sa.Column("update_datetime_utc", sa.DateTime, nullable=True),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("reply", sa.Text, nullable=True),
     **MYSQL,

@@ -304,6 +304,8 @@ web_messages_family = Family(
     "web_message", "web_messages", web_messages,
     fields=(Int("user_id", min=1), Text("subject"), Text("message", max_len=BODY),
             Level("priority", choices=PRIORITIES, required=False, default="LOW"), _created(),
+            _created("start_datetime"), _created("end_datetime"),
+            LocalDateTime("update_datetime", epoch_ms=True, writable=False),
             _status(WEB_STATUSES[:3], "new"), Text("reply", max_len=BODY, required=False, null=True)),
     ops=frozenset({"list", "get", "update", "delete"}),  # created at /webmessagesnew (MessageRoutes)
     owner="user_id",
@@ -315,6 +317,7 @@ web_messages_family = Family(
     read_policy=ACCOUNT,
     write_policy=ACCOUNT,
     on_create=_web_defaults,
+    on_update=lambda values: values.update(update_datetime_utc=utcnow()),
 )
 
 # ---------------------------------------------------------------------------------------------- notifications
@@ -347,9 +350,10 @@ def notify(conn: Connection, user_id: int, subject: str, message: str, url: str 
 
 def post_web_message(conn: Connection, user_id: int, subject: str, message: str, priority: str = "LOW") -> int:
     """A new web message for a user (rules call this on their own transaction)."""
+    now = utcnow()
     result = conn.execute(sa.insert(web_messages).values(
-        user_id=user_id, subject=subject, message=message, priority=priority, created_datetime_utc=utcnow(),
-        status="new", reply=None))
+        user_id=user_id, subject=subject, message=message, priority=priority, created_datetime_utc=now,
+        start_datetime_utc=now, status="new", reply=None))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -578,7 +582,8 @@ class MessageRoutes:
             raise bad_request("API.INVALID_STATUS")
         where = _both(web_messages.c.status == "new", self.web.list_where(req.params, _principal(req)))
         with self.web.engine.begin() as conn:
-            result = conn.execute(sa.update(web_messages).where(where).values(status=status, reply=reply))
+            result = conn.execute(sa.update(web_messages).where(where).values(status=status, reply=reply,
+                                                                              update_datetime_utc=utcnow()))
         resp.media = {"updated": result.rowcount}
 
     def _batch(self, req: falcon.Request) -> tuple[list[int], dict[str, Any]]:

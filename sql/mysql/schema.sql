@@ -2616,6 +2616,9 @@ CREATE TABLE tbl_web_messages (
 	message MEDIUMTEXT NOT NULL, 
 	priority VARCHAR(16) NOT NULL, 
 	created_datetime_utc DATETIME NOT NULL, 
+	start_datetime_utc DATETIME, 
+	end_datetime_utc DATETIME, 
+	update_datetime_utc DATETIME, 
 	status VARCHAR(16) NOT NULL, 
 	reply TEXT, 
 	PRIMARY KEY (id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -512,7 +513,10 @@ def test_a_web_message_put_changes_only_its_status_and_reply(admin, alice, bob):
     result = alice.put(f"/webmessages/{created['id']}", {"status": "read", "subject": "Forged",
                                                          "user_id": bob.user["id"], "message": "x"})
     assert result.status_code == 200, result.json
-    assert result.json == {**created, "status": "read"}
+    assert {"start_datetime", "end_datetime"} <= created.keys()
+    assert created["update_datetime"] is None and result.json["update_datetime"] is not None  # as v6.7.0 keeps it
+    assert result.json == {**created, "status": "read", "update_datetime": result.json["update_datetime"]}
+    assert abs(result.json["update_datetime"] / 1000 - time.time()) < 60
 
 
 def test_web_messages_are_listed_by_datetime_range_status_and_priority(admin, alice):
