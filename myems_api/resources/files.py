@@ -3,7 +3,8 @@
 Each kind is a :class:`FileKind` (its paths, the types it accepts, an optional check of the content); one
 :class:`Files` handler serves every kind the same way:
 
-- ``GET /x``: the files, newest first (no content); ``GET /x/{id}``: one, with ``file_bytes_base64``;
+- ``GET /x``: the files, newest first (no content but knowledge files', as v6.7.0); ``GET /x/{id}``: one, with
+  ``file_bytes_base64``;
 - ``POST /x``: upload (``multipart/form-data`` with a ``file`` part, or the raw bytes; see
   :mod:`myems_api.uploads`). The size limit is ``MYEMS_MAX_UPLOAD_BYTES`` (413 above it); the type is judged
   from the content (415); the file is kept in the database and in the upload folder as ``<uuid><ext>``,
@@ -74,6 +75,7 @@ class FileKind:
     apply: Apply | None = None
     restore: Apply | None = None
     remove: Callable[[Databases, int], None] | None = None
+    listed_with_content: bool = False  # v6.7.0's knowledge file list carries each file (its UI downloads from it)
 
 
 def offline_meter_file(conn: Connection, upload: Upload, req: falcon.Request) -> dict[str, Any]:
@@ -108,7 +110,8 @@ KINDS = (
     FileKind("cost", ("/costfiles",), WORKBOOK, apply=apply_cost_file, restore=apply_cost_file),
     FileKind("data_repair", ("/datarepairfiles", "/datareapirfiles"), WORKBOOK, apply=apply_repair_file,
              restore=undo_repair_file),
-    FileKind("knowledge", ("/knowledgefiles",), frozenset({XLSX, DOCX, PPTX, PDF, PNG, JPEG, GIF, TEXT})),
+    FileKind("knowledge", ("/knowledgefiles",), frozenset({XLSX, DOCX, PPTX, PDF, PNG, JPEG, GIF, TEXT}),
+             listed_with_content=True),
     FileKind("offline_meter", ("/offlinemeterfiles",), WORKBOOK, offline_meter_file),
     FileKind("energy_plan", ("/energyplanfiles",), WORKBOOK, apply=apply_plan_file, restore=apply_plan_file,
              remove=remove_plan_file),
@@ -144,15 +147,15 @@ class Files:
 
     def _list(self, kind: FileKind) -> Callable[..., None]:
         def on_get(req: falcon.Request, resp: falcon.Response) -> None:
+            content = kind.listed_with_content
             with self.system.connect() as conn:
-                rows = conn.execute(self._select(kind).order_by(file_tables.files.c.id.desc())).all()
-            resp.media = [self._render(r) for r in rows]
+                rows = conn.execute(self._select(kind, content).order_by(file_tables.files.c.id.desc())).all()
+            resp.media = [self._render(r, content) for r in rows]
         return on_get
 
     def _get(self, kind: FileKind) -> Callable[..., None]:
         def on_get(req: falcon.Request, resp: falcon.Response, id: str) -> None:
-            row = self._one(kind, id, content=True)
-            resp.media = {**self._render(row), "file_bytes_base64": base64.b64encode(row.file_object).decode()}
+            resp.media = self._render(self._one(kind, id, content=True), content=True)
         return on_get
 
     def _upload(self, kind: FileKind) -> Callable[..., None]:
@@ -224,12 +227,14 @@ class Files:
             raise not_found("API.FILE_NOT_FOUND")
         return row
 
-    def _render(self, row: Any) -> dict[str, Any]:
+    def _render(self, row: Any, content: bool = False) -> dict[str, Any]:
         uploaded = row.upload_datetime_utc.replace(tzinfo=UTC).astimezone(self.tz).strftime(DATETIME_FORMAT)
         answer: dict[str, Any] = {
             "id": row.id, "file_name": row.file_name, "uuid": row.uuid, "upload_datetime": uploaded,
             "status": row.status, "error": row.error, "size": row.size, "media_type": row.media_type,
-            "sha256": row.sha256, "user_display_name": row.user_display_name}
+            "sha256": row.sha256, "user_display_name": row.user_display_name, "file_size_bytes": row.size}
+        if content:
+            answer["file_bytes_base64"] = base64.b64encode(row.file_object).decode()
         if row.offline_meter_id is not None:
             answer["offline_meter"] = {"id": row.offline_meter_id, "name": row.offline_meter_name,
                                        "uuid": row.offline_meter_uuid}
