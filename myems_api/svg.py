@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,9 +56,23 @@ class Svg(Text):
 
 
 # A diagram as an entity names it: inline ``svg`` text (the seed's form) and/or a stored SVG (v6.7.0's ``svg_id``).
-def stored_svg() -> Ref:
+def stored_svg(with_source: bool = False) -> Ref:
     """A stored SVG, sent as ``svg_id`` (or ``svg_diagram_id``) and answered as ``svg_diagram``."""
-    return Ref("svg_diagram", family="svg", code="SVG_ID", required=False, null=True)
+    return Ref("svg_diagram", family="svg", code="SVG_ID", required=False, null=True,
+               shows=("svg",) if with_source else ())
+
+
+def svg_out(with_source: bool = False) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """``svg`` answered as v6.7.0 answers it where a stored SVG is named: ``{id, name, uuid}`` (a distribution
+    system adds its ``source_code``); otherwise the inline text, as the seed gave it."""
+    def reshape(entity: dict[str, Any]) -> dict[str, Any]:
+        stored = entity.get("svg_diagram")
+        if isinstance(stored, dict):
+            source = stored.pop("svg", None)
+            entity["svg"] = {"id": stored["id"], "name": stored["name"], "uuid": stored["uuid"],
+                             **({"source_code": source} if with_source else {})}
+        return entity
+    return reshape
 
 
 def has_diagram(entity: Mapping[str, Any]) -> str | None:
@@ -66,7 +80,11 @@ def has_diagram(entity: Mapping[str, Any]) -> str | None:
 
 
 def svg_id_alias(payload: dict[str, Any]) -> dict[str, Any]:
-    """``svg_id`` (MyEMS's later form, and the energy storage sections') names the stored SVG."""
+    """``svg_id`` (MyEMS's later form, and the energy storage sections') names the stored SVG; so does an
+    ``svg`` object (v6.7.0's answer, back through an export's import)."""
+    if isinstance(payload.get("svg"), dict):
+        named = payload.pop("svg")
+        payload.setdefault("svg_id", named.get("id"))
     if "svg_id" in payload and "svg_diagram_id" not in payload:
         payload["svg_diagram_id"] = payload.pop("svg_id")
     return payload

@@ -21,15 +21,15 @@ from myems_api.engine.family import Children, Family, Items, bindings_to
 from myems_api.engine.fields import Int, Name, Number, Ref, Text
 from myems_api.resources.equipment import UUID
 from myems_api.resources.meters import metering_by_uuid
-from myems_api.svg import Svg, has_diagram, stored_svg, svg_id_alias
+from myems_api.svg import Svg, has_diagram, stored_svg, svg_id_alias, svg_out
 
 distribution_systems = Family(
     "distribution_system", "distribution_systems", schema.distribution_systems,
     # The seed sends the diagram inline (``svg``), v6.7.0 names a stored one (``svg_id``): either will do.
-    fields=(Name(), Svg(required=False, null=True), stored_svg(),
+    fields=(Name(), Svg(required=False, null=True), stored_svg(with_source=True),
             Text("description", max_len=4096, required=False, null=True)),
     checks=(has_diagram,),
-    reshape_in=svg_id_alias,
+    reshape_in=svg_id_alias, reshape_out=svg_out(with_source=True),
     children=(Children("distributioncircuits", "distribution_circuit", via="distribution_system"),),
     portable=True,
 )

@@ -29,7 +29,7 @@ from myems_api.engine.fields import Bool, Choice, Derived, Int, Name, Number, Re
 from myems_api.engine.store import FamilyStore
 from myems_api.http import Endpoint
 from myems_api.resources.meters import metering_by_uuid
-from myems_api.svg import Svg, stored_svg, svg_id_alias
+from myems_api.svg import Svg, stored_svg, svg_id_alias, svg_out
 
 UUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
 USES = {"constant": ("constant",), "point": ("point_id",),
@@ -115,7 +115,7 @@ equipments = Family(
     bindings=bindings_to("equipment_id", schema.equipments_links),
     items=(parameters(schema.equipment_parameters, "equipment_id", "EQUIPMENT"),),
     reached=(replace(DATA_SOURCE_POINTS, name="addpoints"),),
-    reshape_in=svg_id_alias,
+    reshape_in=svg_id_alias, reshape_out=svg_out(),
     portable=True,
     item_post_clones=True,
 )
@@ -127,7 +127,7 @@ combined_equipments = Family(
                    for b in bindings_to("combined_equipment_id", schema.combined_equipments_links)),
     items=(parameters(schema.combined_equipment_parameters, "combined_equipment_id", "COMBINED_EQUIPMENT"),),
     reached=(DATA_SOURCE_POINTS,),
-    reshape_in=svg_id_alias,
+    reshape_in=svg_id_alias, reshape_out=svg_out(),
     portable=True,
     item_post_clones=True,
 )

@@ -69,12 +69,19 @@ def test_an_api_key_takes_its_expiry_in_local_time_as_v670_sends_it_and_answers_
 def test_a_distribution_system_and_an_equipment_name_a_stored_svg_as_v670_sends_it(admin: Api):
     svg = admin.create("/svgs", {"name": "Switchboard", "svg": "<svg></svg>"})
     system = admin.create("/distributionsystems", {"name": "Main LV", "svg_id": svg["id"], "description": None})
-    assert system["svg_diagram"]["id"] == svg["id"] and system["svg"] is None
+    assert system["svg_diagram"]["id"] == svg["id"]
+    assert system["svg"] == {"id": svg["id"], "name": "Switchboard", "uuid": svg["uuid"], "source_code": "<svg></svg>"}
     refused = admin.post("/distributionsystems", {"name": "No diagram"})
     assert (refused.status_code, refused.json["description"]) == (400, "API.INVALID_SVG")
     center = admin.create("/costcenters", {"name": "Center", "external_id": "1"})
     chiller = admin.create("/equipments", {"name": "Chiller", "is_input_counted": True, "is_output_counted": False,
                                            "cost_center_id": center["id"], "svg_id": svg["id"]})
     assert chiller["svg_diagram"]["id"] == svg["id"]
+    assert chiller["svg"] == {"id": svg["id"], "name": "Switchboard", "uuid": svg["uuid"]}  # what v6.7.0's UI reads
+    exported = admin.get(f"/equipments/{chiller['id']}/export").json
+    copy = admin.post("/equipments/import", {**exported, "name": "Chiller copy"})
+    assert copy.status_code == 201, copy.json
+    copy = admin.get(copy.headers["Location"]).json
+    assert copy["svg"] == chiller["svg"]  # an export's svg object names the stored SVG again
     in_use = admin.delete(f"/svgs/{svg['id']}")
     assert in_use.status_code == 409
