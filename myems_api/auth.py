@@ -27,7 +27,6 @@ import falcon
 from myems_api.engine.family import ACCOUNT, ADMIN, PUBLIC, PUSH, READ
 from myems_api.errors import ApiError
 
-
 LEGACY = "myems-sha512"
 
 

@@ -68,7 +68,8 @@ def print_report(reports: list[TableReport], left: dict[str, str], marks: int, d
         sums = "" if r.source_sum is None else (
             f"{r.source_sum:.3f} -> {r.target_sum:.3f} " + ("ok" if r.sums_match else "DIFFER"))
         resumed = f" (after id {r.after})" if r.after else ""
-        out.write(f"{r.source + resumed:<58} {r.target:<36} {r.read:>10} {r.written:>11} {r.skips:>8} {r.seconds:>8.1f}  {sums}\n")
+        out.write(f"{r.source + resumed:<58} {r.target:<36} {r.read:>10} {r.written:>11} {r.skips:>8} "
+                  f"{r.seconds:>8.1f}  {sums}\n")
         for reason, count in r.skipped.most_common():
             out.write(f"    skipped {count}: {reason}\n")
         for reason, count in r.cleared.most_common():
