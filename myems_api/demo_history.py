@@ -2,7 +2,8 @@
 
 Values come from :mod:`acquisition.simulation` (the same deterministic generators live acquisition uses),
 every 15 minutes up to now, written through the one trend write path. Skipped for points that already
-have readings, so re-running the demo adds nothing.
+have readings, so re-running the demo adds nothing. The root space's production of the first product is
+entered for the same days (fewer on weekends), so the production reports have something to divide by.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import sqlalchemy as sa
 from acquisition.simulation import simulate
 from myems_api.db import historical, schema
 from myems_api.db.engines import Databases
+from myems_api.db.production import entered_days, write_days
 from myems_api.db.trends import Reading, Sample, store_readings
+from myems_api.zones import entity_zone
 
 STEP = 15 * 60
 
@@ -42,7 +45,24 @@ def seed_history(databases: Databases, days: int = 7) -> int:
                            for t, v in zip(epochs, values, strict=True))
     with store.begin() as conn:
         store_readings(conn, samples)
+    _seed_production(databases, days)
     return len(samples)
+
+
+def _seed_production(databases: Databases, days: int) -> None:
+    s, products = schema.spaces, schema.products
+    with databases.system.connect() as conn:
+        root = conn.execute(sa.select(sa.func.min(s.c.id)).where(s.c.parent_space_id.is_(None))).scalar()
+        product = conn.execute(sa.select(sa.func.min(products.c.id))).scalar()
+        if root is None or product is None:
+            return
+        zone = entity_zone(conn, "space", int(root), UTC)
+    if entered_days(databases.engines["energy"], int(root), int(product)):
+        return
+    today = datetime.now(zone).date()
+    dates = [today - timedelta(days=d) for d in range(days, -1, -1)]
+    entered = [(day, 180.0 if day.weekday() >= 5 else 400.0 + 10 * (day.toordinal() % 7)) for day in dates]
+    write_days(databases.engines["energy"], int(root), zone, int(product), entered)
 
 
 def _utc(seconds: int) -> datetime:

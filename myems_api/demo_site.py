@@ -35,6 +35,8 @@ SITE: list[tuple[str, dict[str, Any]]] = [
     ("energy_item", {"name": "HVAC", "energy_category": "Electricity"}),
     ("energy_item", {"name": "Plug Loads", "energy_category": "Electricity"}),
     ("energy_item", {"name": "Domestic Hot Water", "energy_category": "Natural Gas"}),
+    ("product", {"name": "Widget", "unit_of_measure": "pcs", "tag": "assembly line",
+                 "standard_product_coefficient": 1.0}),
     ("cost_center", {"name": "Facilities", "external_id": "CC-1000"}),
     ("cost_center", {"name": "Production", "external_id": "CC-2000"}),
     ("contact", {"name": "Facility Manager", "email": "facilities@example.com", "phone": "+1 555 0100",

@@ -20,6 +20,7 @@ from reports import (
     faults,
     meter_views,
     operations,
+    production,
     scheduled,
     summary,
 )
@@ -59,5 +60,5 @@ def routes() -> tuple[Route, ...]:
     found += [Route(f"/reports/{kind.replace('_', '')}efficiency", standard(kind, EfficiencyReport()))
               for kind in ("equipment", "combined_equipment")]
     return (*found, *meter_views.ROUTES, *batch.ROUTES, *summary.ROUTES, *dashboard.ROUTES, *diagrams.ROUTES,
-            *assets.ROUTES, *asset_views.ROUTES, *comparison.ROUTES, *operations.ROUTES, *bills.ROUTES, *entries.ROUTES,
-            *faults.ROUTES, *scheduled.ROUTES)
+            *assets.ROUTES, *asset_views.ROUTES, *comparison.ROUTES, *operations.ROUTES, *bills.ROUTES,
+            *entries.ROUTES, *production.ROUTES, *faults.ROUTES, *scheduled.ROUTES)

@@ -325,8 +325,9 @@ def describe(entity: Any) -> dict[str, Any]:
     return described
 
 
-def finish(result: dict[str, Any], engines: Engines, query: ReportQuery, title: str) -> None:
-    """Parameters and the Excel file, unless quick mode."""
+def finish(result: dict[str, Any], engines: Engines, query: ReportQuery, title: str,
+           extra: tuple[excel.Table, ...] = ()) -> None:
+    """Parameters and the Excel file (with a family's ``extra`` tables), unless quick mode."""
     result["pdf_bytes_base64"] = None
     if query.quick:
         result["parameters"] = {"names": [], "timestamps": [], "values": []}
@@ -342,6 +343,7 @@ def finish(result: dict[str, Any], engines: Engines, query: ReportQuery, title: 
     if base is not None:
         facts += (("Base Period", f"{base.start.isoformat()} - {base.end.isoformat()}"),)
     workbook = excel.from_result(title, facts, result)
+    workbook = replace(workbook, extra=workbook.extra + extra)
     result["excel_bytes_base64"] = excel.render_base64(workbook)
     if query.pdf:
         result["pdf_bytes_base64"] = pdf.render_base64(workbook)

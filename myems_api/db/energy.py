@@ -14,6 +14,8 @@ or two overlapping runs converge on the same rows.
   file's day replaces an earlier one's); their hourly rows are spread from these.
 - ``tbl_energy_plan_hourly``: the plan per object (a meter of a ``meter_type`` or an entity), energy category
   and hour, from energy plan files (a later file's hour replaces an earlier one's; ``file_id`` says which).
+- ``tbl_space_production_hourly``: what a space produced per product and hour (MyEMS's ``tbl_space_hourly`` of
+  its production database), from the days entered through ``POST /reports/enterproduction``.
 - ``tbl_aggregation_leases``: who runs the aggregation now; claimed by a conditional UPDATE.
 """
 
@@ -80,6 +82,13 @@ energy_plan_hourly = sa.Table(
     _key("start_datetime_utc", sa.DateTime()),
     sa.Column("actual_value", ENERGY, nullable=False),
     sa.Column("file_id", ID, nullable=False, index=True),
+    **MYSQL,
+)
+
+space_production_hourly = sa.Table(
+    "tbl_space_production_hourly", metadata,
+    _key("space_id", ID), _key("product_id", ID), _key("start_datetime_utc", sa.DateTime()),
+    sa.Column("product_count", ENERGY, nullable=False),
     **MYSQL,
 )
 

@@ -110,6 +110,15 @@ energy_categories = sa.Table(
     coefficient("kgce"), coefficient("kgco2e"), **MYSQL,
 )
 
+# What a space produces (MyEMS keeps these in its production database, edited there by hand; here they are a
+# family, ``/products``): energy per unit produced is reported against them.
+products = sa.Table(
+    "tbl_products", metadata, pk(), name_col(), uuid_col(),
+    sa.Column("unit_of_measure", sa.String(32), nullable=False),
+    sa.Column("tag", sa.String(128), nullable=True),
+    coefficient("standard_product_coefficient"), **MYSQL,
+)
+
 energy_items = sa.Table(
     "tbl_energy_items", metadata, pk(), name_col(), uuid_col(), ref("energy_category_id"), **MYSQL,
 )

@@ -105,7 +105,7 @@ class Shape:
         names = ["id", *(s for s, _ in select)]
         optional = {s: t for s, t in pairs if copy.target.c[t].nullable}
         checks = [(names.index(c), c, table, optional.get(c)) for c, table in copy.checks.items() if c in names]
-        value_at = names.index("actual_value") if copy.total and "actual_value" in names else None
+        value_at = names.index(copy.source_total) if copy.source_total in names else None
         unique = [tuple(c.name for c in u.columns) for u in copy.target.constraints
                   if isinstance(u, sa.UniqueConstraint)] + [(c.name,) for c in copy.target.columns if c.unique]
         return cls(pairs, select, checks, value_at, "id" in copy.target.c and "id" not in copy.fixed, unique)
@@ -204,7 +204,7 @@ class Copier:
             reason, dangling = self._refused(shape, row, raw)
             out: dict[str, Any] = {}
             if reason is None and not raw:
-                src = dict(zip(names, row))
+                src = dict(zip(names, row, strict=True))
                 out = {t: src[s] for s, t in shape.pairs}
                 for column, text in dangling:
                     out[column] = None

@@ -24,11 +24,12 @@ from myems_api.importer.source import Source
 
 
 def verify(copy: Copy, report: TableReport, source: Source, databases: Databases, since: datetime | None) -> None:
-    """The source's sum of ``actual_value`` against the target's sum of the column it became."""
-    if copy.total is None:
+    """The source's sum of ``actual_value`` (or the column summed) against the target's sum of the column it
+    became."""
+    if copy.total is None or copy.source_total is None:
         return
     window = (copy.since, since) if copy.since and since else None
-    _, report.source_sum = source.totals(copy.group, copy.table, window)
+    _, report.source_sum = source.totals(copy.group, copy.table, window, copy.source_total)
     t = copy.target
     where = [t.c[k] == v for k, v in copy.fixed.items() if t.c[k].primary_key] + list(copy.scope)
     if window:

@@ -12,8 +12,9 @@ naming a missing object is skipped, with that reason, never half-linked.
 Time series are streamed: trend values, latest values, hourly energy of meters, offline and virtual meters,
 and the entities' hourly energy (MyEMS's energy database), cost (billing) and carbon, which here are the
 columns of one ``tbl_entity_hourly`` row. Asset tables (microgrids, storage and PV stations) are not
-carried: our asset reports compute them from their bound meters. MyEMS's baseline, plan, prediction, model and
-production databases are not read: baselines and predictions come from our models, plans from plan files.
+carried: our asset reports compute them from their bound meters. A space's production hours (MyEMS's production
+database) come with its products. MyEMS's baseline, plan, prediction and model databases are not read: baselines
+and predictions come from our models, plans from plan files.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from myems_api.importer.source import Source
 # A derivation fills target columns from the source row; it answers why the row is skipped, or None.
 Derive = Callable[[dict[str, Any], dict[str, Any], Source], str | None]
 NAMESPACE = uuid.UUID("6d1b5f1e-4f4c-4c89-9d67-3c1d8e1a7a10")
-CONFIG_GROUPS = ("system", "user", "fdd", "reporting")
+CONFIG_GROUPS = ("system", "user", "fdd", "reporting", "production")
 UNKNOWN_TIME = datetime(1970, 1, 1)  # a time MyEMS never kept
 
 
@@ -66,12 +67,20 @@ class Copy:
         return f"{self.group}.{self.table}"
 
     @property
+    def source_total(self) -> str | None:
+        """The source column summed against ``total`` (MyEMS's ``actual_value`` of energy, cost and carbon)."""
+        return None if self.total is None else self.columns.get(self.total, self.total)
+
+    @property
     def bulk(self) -> bool:
         """Rows go to the target unchanged (no derivation, no merge): a bulk load may carry them."""
         return self.stream and self.derive is None and not self.merge and self.newer_only is None
 
 
 NOT_CARRIED: dict[str, str] = {
+    **{f"production.{table}": "production per shopfloor, equipment, shift or team: v6.7.0 reports a space's only"
+       for table in ("tbl_shifts", "tbl_teams", "tbl_equipment_hourly", "tbl_shopfloor_hourly",
+                     "tbl_shopfloors_products", "tbl_shopfloors_teams")},
     "user.tbl_sessions": "sessions are not carried: users log in again",
     "system.tbl_points_set_values": "set values MyEMS had not written are not replayed on the devices",
     "system.tbl_versions": "MyEMS's own version row",
@@ -256,6 +265,9 @@ def time_series(source: Source) -> list[Copy]:
                            fixed={"meter_type": kind, "flags": 0}, checks={f"{kind}_id": ("system", f"tbl_{kind}s")},
                            since="start_datetime_utc", total="actual_value"))
     copies += entity_hours(source)
+    copies.append(Copy("production", "tbl_space_hourly", energy.space_production_hourly, stream=True,
+                       checks={"space_id": ("system", "tbl_spaces"), "product_id": ("production", "tbl_products")},
+                       since="start_datetime_utc", total="product_count"))
     copies += [Copy(group, table, file_tables.files, stream=True, derive=_file(kind, offset),
                     reads=("file_object", "status", *(("upload_user_uuid",) if kind == "knowledge" else ())))
                for group, table, kind, offset in FILES]

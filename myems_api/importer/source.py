@@ -16,7 +16,7 @@ from typing import Any
 import mysql.connector
 from sqlalchemy.engine import make_url
 
-GROUPS = ("system", "user", "historical", "energy", "billing", "carbon", "fdd", "reporting")
+GROUPS = ("system", "user", "historical", "energy", "billing", "carbon", "fdd", "reporting", "production")
 NAME = re.compile(r"^\w+$")
 
 
@@ -128,10 +128,13 @@ class Source:
             if len(rows) < size:
                 return
 
-    def totals(self, group: str, table: str, since: tuple[str, datetime] | None) -> tuple[int, float]:
-        """Rows and the sum of ``actual_value`` (from ``since``): what the target must hold after the import."""
+    def totals(self, group: str, table: str, since: tuple[str, datetime] | None,
+               column: str = "actual_value") -> tuple[int, float]:
+        """Rows and the sum of ``column`` (from ``since``): what the target must hold after the import."""
+        if not NAME.match(column):
+            raise SourceError(f"bad column name {column}")
         where, params = ("", []) if since is None else (f" WHERE `{since[0]}` >= %s", [since[1]])
-        count, total = self._execute(f"SELECT COUNT(*), COALESCE(SUM(`actual_value`), 0) FROM "
+        count, total = self._execute(f"SELECT COUNT(*), COALESCE(SUM(`{column}`), 0) FROM "
                                      f"{self.qualified(group, table)}{where}", params)[0]
         return int(count), float(total)
 

@@ -1,4 +1,4 @@
-"""Energy categories, energy items, cost centers, contacts and time zones: pure specs, no custom code."""
+"""Energy categories, energy items, cost centers, contacts, products and time zones: pure specs, no custom code."""
 
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ contacts = Family(
     portable=True,
 )
 
+products = Family(  # not served by MyEMS v6.7.0, which edits them in its database; its production reports name them
+    "product", "products", schema.products,
+    fields=(Name(), Text("unit_of_measure", max_len=32), Text("tag", max_len=128, required=False, null=True),
+            Number("standard_product_coefficient", min=0)),
+    portable=True,
+)
+
 timezones = Family(
     "timezone", "timezones", schema.timezones,
     fields=(Name(), Text("description", max_len=255),
@@ -39,4 +46,4 @@ timezones = Family(
     ops=READ_ONLY | {"update"},
 )
 
-FAMILIES = (energy_categories, energy_items, cost_centers, contacts, timezones)
+FAMILIES = (energy_categories, energy_items, cost_centers, contacts, products, timezones)

@@ -1736,6 +1736,18 @@ CREATE TABLE tbl_privileges (
 	UNIQUE (uuid)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE tbl_products (
+	id BIGINT NOT NULL AUTO_INCREMENT, 
+	name VARCHAR(255) NOT NULL, 
+	uuid VARCHAR(36) NOT NULL, 
+	unit_of_measure VARCHAR(32) NOT NULL, 
+	tag VARCHAR(128), 
+	standard_product_coefficient NUMERIC(21, 6) NOT NULL, 
+	PRIMARY KEY (id), 
+	UNIQUE (name), 
+	UNIQUE (uuid)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE tbl_protocols (
 	id BIGINT NOT NULL AUTO_INCREMENT, 
 	name VARCHAR(255) NOT NULL, 
@@ -2817,4 +2829,12 @@ CREATE TABLE tbl_offline_meter_daily (
 	actual_value NUMERIC(21, 6) NOT NULL, 
 	file_id BIGINT NOT NULL, 
 	PRIMARY KEY (offline_meter_id, local_date)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE tbl_space_production_hourly (
+	space_id BIGINT NOT NULL, 
+	product_id BIGINT NOT NULL, 
+	start_datetime_utc DATETIME NOT NULL, 
+	product_count NUMERIC(21, 6) NOT NULL, 
+	PRIMARY KEY (space_id, product_id, start_datetime_utc)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;

@@ -1,4 +1,4 @@
-"""Energy categories, energy items, cost centers, contacts and timezones, answered as the seed documents.
+"""Energy categories, energy items, cost centers, contacts, products and timezones, answered as the seed documents.
 
 Payloads are the seed's own curl examples (Chinese names included); each family's Result table is the
 shape a created/read object must carry.
@@ -112,6 +112,12 @@ SPECS = [
     Spec("/contacts", "CONTACT",
          {"id": int, "name": str, "uuid": str, "email": str, "phone": str, "description": str},
          lambda admin: dict(ALBERT), lambda admin: dict(ALBERT_NEW_PHONE)),
+    Spec("/products", "PRODUCT",
+         {"id": int, "name": str, "uuid": str, "unit_of_measure": str, "tag": str,
+          "standard_product_coefficient": NUMBER},
+         lambda admin: {"name": "Widget", "unit_of_measure": "pcs", "tag": "line 1", "standard_product_coefficient": 1},
+         lambda admin: {"name": "Widget XL", "unit_of_measure": "pcs", "tag": "line 2",
+                        "standard_product_coefficient": 2.5}),
 ]
 ALL_PATHS = [s.path for s in SPECS] + ["/timezones"]
 ALL_SINGULARS = [s.singular for s in SPECS] + ["TIMEZONE"]

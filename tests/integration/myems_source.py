@@ -23,7 +23,7 @@ SCHEMA = Path(__file__).resolve().parents[1] / "data" / "myems-v6.7-schema.txt"
 LINE = re.compile(r"^(\w+)\.(\w+): (.*); key \((\w+)\)$")
 GROUP = re.compile(r"^myems_(\w+?)_db$")
 OURS_ONLY = ("tbl_tariffs_blocks", "tbl_energy_storage_containers_sensors", "tbl_api_keys")  # v6.7.0 has no table
-READ = ("system", "user", "historical", "energy", "billing", "carbon", "fdd", "reporting")
+READ = ("system", "user", "historical", "energy", "billing", "carbon", "fdd", "reporting", "production")
 
 
 def _type(text: str) -> Any:
@@ -143,7 +143,7 @@ def fill_from(site: Databases, server: sa.Engine, tables: dict[tuple[str, str], 
 
 def _fill_series(site: Databases, conn: sa.Connection, tables: dict[tuple[str, str], sa.Table]) -> None:
     store = site.engines["historical"]
-    for kind, trend in historical.TRENDS.items():
+    for trend in historical.TRENDS.values():
         rows = [{"point_id": r["point_id"], "utc_date_time": r["utc_date_time"], "actual_value": r["actual_value"],
                  "is_bad": r["is_bad"], "is_published": True} for r in _rows(store, trend)]
         if rows:
@@ -173,3 +173,7 @@ def _fill_series(site: Databases, conn: sa.Connection, tables: dict[tuple[str, s
                 by_table.setdefault((group, name), []).append({**key, "actual_value": r[value]})
     for found, rows in by_table.items():
         conn.execute(tables[found].insert(), rows)
+    production = [{k: r[k] for k in ("space_id", "product_id", "start_datetime_utc", "product_count")}
+                  for r in _rows(site.engines["energy"], energy.space_production_hourly)]
+    if production:
+        conn.execute(tables["production", "tbl_space_hourly"].insert(), production)

@@ -11,6 +11,7 @@ import io
 import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,14 +36,14 @@ from tests.conftest import FAST_SCRYPT_N, METADATAS, MYSQL_URL, empty_mysql, mak
 from tests.integration.myems_source import create_source, fill_from
 
 pytestmark = pytest.mark.skipif(not MYSQL_URL, reason="needs MYEMS_TEST_MYSQL_URL (CI sets it)")
-ENDPOINTS = "tests/data/myems-v6.7-endpoints.txt"
+ENDPOINTS = Path(__file__).resolve().parents[1] / "data" / "myems-v6.7-endpoints.txt"
 SITE_PASSWORD = "Demo-admin-1"
 ALICE = "Alice-old-pass-1"
 
 
 def list_routes() -> list[str]:
     routes = []
-    for line in open(ENDPOINTS).read().splitlines():
+    for line in ENDPOINTS.read_text().splitlines():
         verb, path = line.split()
         if verb == "GET" and "{" not in path and not path.startswith("/reports") and path not in (
                 "/logs", "/webmessages", "/notifications", "/version", "/openapi.json"):
@@ -174,23 +175,31 @@ def test_energy_comes_over_with_equal_sums_and_equal_reports_and_aggregation_goe
         site: EmsApp, source: tuple[str, dict[str, str]], target: EmsApp) -> None:
     status, out = imported(target, source)
     assert status == 0 and " ok" in out, out
-    for metadata_table, store in ((energy.meter_hourly, "energy"), (energy.entity_hourly, "energy"),
-                                  (historical.energy_values, "historical")):
+    for metadata_table, store, value in ((energy.meter_hourly, "energy", "actual_value"),
+                                         (energy.entity_hourly, "energy", "actual_value"),
+                                         (historical.energy_values, "historical", "actual_value"),
+                                         (energy.space_production_hourly, "energy", "product_count")):
         sums = []
         for app in (site, target):
             with app.databases.engines[store].connect() as conn:
-                sums.append(conn.execute(sa.select(sa.func.count(), sa.func.sum(metadata_table.c.actual_value))).one())
-        assert sums[0][0] == sums[1][0] and math.isclose(sums[0][1], sums[1][1], rel_tol=1e-9), metadata_table.name
+                sums.append(conn.execute(sa.select(sa.func.count(), sa.func.sum(metadata_table.c[value]))).one())
+        assert sums[0][0] == sums[1][0] > 0 and math.isclose(sums[0][1], sums[1][1], rel_tol=1e-9), metadata_table.name
     theirs = Api(site).login("administrator", SITE_PASSWORD)
     ours = Api(target).login("administrator", SITE_PASSWORD)
     root = next(s for s in theirs.get("/spaces").json if s["parent_space_id"] is None)
     today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    query = (f"spaceid={root['id']}&periodtype=daily&reportingperiodstartdatetime={today - timedelta(days=3):%Y-%m-%dT%H:%M:%S}"
+    start = today - timedelta(days=3)
+    query = (f"spaceid={root['id']}&periodtype=daily&reportingperiodstartdatetime={start:%Y-%m-%dT%H:%M:%S}"
              f"&reportingperiodenddatetime={today + timedelta(days=1):%Y-%m-%dT%H:%M:%S}&language=en")
     report = theirs.get("/reports/spaceenergycategory", query_string=query)
     assert report.status_code == 200 and report.json["reporting_period"]["subtotals"]
     same(report.json["reporting_period"], ours.get("/reports/spaceenergycategory", query_string=query).json[
         "reporting_period"])
+    product = f"&productid={theirs.get('/products').json[0]['id']}"
+    produced = theirs.get("/reports/spaceproduction", query_string=query + product + "&quickmode=true")
+    assert produced.status_code == 200 and produced.json["reporting_total_production"] > 0
+    same(produced.json["reporting_production"], ours.get("/reports/spaceproduction", query_string=query + product +
+                                                         "&quickmode=true").json["reporting_production"])
     run = Aggregation(target.databases).run_once()  # MyEMS's hours stay; only hours past them are computed
     assert run.errors == []
     with target.databases.engines["energy"].connect() as conn:
