@@ -467,7 +467,41 @@ class FamilyStore:
         for view in self.family.owned_children:
             child = self.child_store(view)
             doc[view.name] = [child.export(part["id"]) for part in self.children(entity_id, view)]
+        with self.reader.connect() as conn:
+            for owned in self.owned:
+                for binding in owned.spec.bindings if owned.spec.served else ():
+                    self._export_row_links(conn, binding, doc.get(owned.key) or [])
         return doc
+
+    def _export_row_links(self, conn: Connection, binding: Binding, rows: list[dict[str, Any]]) -> None:
+        """Each served row's bound objects (a container battery's points) as ``{id, uuid, name}``."""
+        link, target = binding.table, self.registry[binding.target].table
+        columns = [target.c[c] for c in ("id", "uuid", "name") if c in target.c]
+        found: dict[int, list[dict[str, Any]]] = {}
+        for row in conn.execute(sa.select(link.c[binding.owner_column], *columns)
+                                .join(target, target.c.id == link.c[binding.target_column])
+                                .where(link.c[binding.owner_column].in_([r["id"] for r in rows]))
+                                .order_by(link.c.id)).mappings():
+            found.setdefault(row[binding.owner_column], []).append({c.name: row[c.name] for c in columns})
+        for r in rows:
+            r[binding.name] = found.get(r["id"], [])
+
+    def _import_row_links(self, conn: Connection, entity_id: int, doc: Mapping[str, Any]) -> None:
+        """The bindings an export lists beside each served row, onto the imported row of the same name."""
+        for owned in self.owned:
+            rows = doc.get(owned.key)
+            if not owned.spec.served or not owned.spec.bindings or not isinstance(rows, list):
+                continue
+            ids = {name: row_id for row_id, name in conn.execute(sa.select(owned.table.c.id, owned.table.c.name)
+                                                                  .where(owned.parent == entity_id))}
+            for row in rows:
+                for binding in owned.spec.bindings:
+                    listed = row.get(binding.name) if isinstance(row, dict) else None
+                    if not isinstance(listed, list) or row.get("name") not in ids:
+                        continue
+                    for item in listed:
+                        target_id = self._resolve(conn, binding.target, item, f"API.{binding.target.upper()}")
+                        self._link(conn, binding, ids[row["name"]], int(target_id or 0), {})
 
     def import_(self, doc: Any) -> int:
         """Create from an export, on this instance or another: references resolve by uuid, else by id."""
@@ -495,6 +529,7 @@ class FamilyStore:
         self._check(conn, values, items=items)
         new_id = self._insert(conn, values, doc.get("uuid"))
         self._write_items(conn, new_id, items)
+        self._import_row_links(conn, new_id, doc)
         for binding in self.family.bindings:
             for item in (doc.get(binding.name) or []) if binding.exported else []:
                 target_id = self._resolve(conn, binding.target, item, f"API.{binding.target.upper()}")

@@ -554,6 +554,23 @@ def test_an_export_imports_into_an_empty_instance_with_rows_pointing_at_its_own_
     assert [s["uuid"] for s in ok(other.get(f"{CONTAINERS}/{got['id']}/sensors"))] == [doc["sensors"][0]["uuid"]]
 
 
+def test_the_points_bound_to_a_containers_parts_travel_with_its_export(admin, other, site):
+    container = full(admin, site)
+    dcdc = ok(admin.post(f"{CONTAINERS}/{container['id']}/dcdcs", {"name": "DCDC1"}), 201)
+    for key, row_id, point in (("batteries", container["batteries"][0]["id"], "code"),
+                               ("dcdcs", dcdc["id"], "total_charge")):
+        ok(admin.post(f"{CONTAINERS}/{container['id']}/{key}/{row_id}/points", {"point_id": site.points[point]["id"]}),
+           201)
+    doc = export(admin, CONTAINERS, container["id"])
+    assert [p["uuid"] for p in doc["batteries"][0]["points"]] == [site.points["code"]["uuid"]]
+    moved = carry_site(admin, other, site)
+    carry(admin, other, "/sensors", doc["sensors"][0])
+    got = imported(other, CONTAINERS, doc)
+    for key, point in (("batteries", "code"), ("dcdcs", "total_charge")):
+        bound = ok(other.get(f"{CONTAINERS}/{got['id']}/{key}/{got[key][0]['id']}/points"))
+        assert [p["id"] for p in bound] == [moved.points[point]["id"]] != [site.points[point]["id"]]
+
+
 def test_importing_rows_whose_point_is_unknown_there_is_refused_and_writes_nothing(admin, other, site):
     doc = export(admin, CONTAINERS, full(admin, site)["id"])
     carry_station_refs(admin, other, site.refs)
