@@ -57,15 +57,16 @@ class EfficiencyReport:
         with engines.system.connect() as conn:
             found = fractions(conn, entity.kind, entity.id)
             known = categories(conn)
-            units = [f"{_unit(conn, f.numerator, known)}/{_unit(conn, f.denominator, known)}" for f in found]
+            parts = [(_unit(conn, f.numerator, known), _unit(conn, f.denominator, known)) for f in found]
         result: dict[str, Any] = {entity.kind: describe(entity)}
-        for key, periods in (("reporting_period", reporting), ("base_period", base)):
-            block: dict[str, Any] = {"names": [f.name for f in found], "units": units, "timestamps": [],
-                                     "values": [], "cumulations": [], "numerator_values": [],
+        sums = {key: [(self._sums(engines, f.numerator, grid, periods), self._sums(engines, f.denominator, grid,
+                                                                                   periods)) for f in found]
+                for key, periods in (("reporting_period", reporting), ("base_period", base))}
+        for key, pairs in sums.items():
+            block: dict[str, Any] = {"names": [f.name for f in found], "units": [f"{n}/{d}" for n, d in parts],
+                                     "timestamps": [], "values": [], "cumulations": [], "numerator_values": [],
                                      "denominator_values": []}
-            for fraction in found:
-                numerator = self._sums(engines, fraction.numerator, grid, periods)
-                denominator = self._sums(engines, fraction.denominator, grid, periods)
+            for numerator, denominator in pairs:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     ratio = np.where(denominator.values[0] != 0, numerator.values[0] / denominator.values[0], np.nan)
                     total = numerator.totals[0] / denominator.totals[0] if denominator.totals[0] else np.nan
@@ -74,14 +75,36 @@ class EfficiencyReport:
                 block["cumulations"].append(number(total))
                 block["numerator_values"].append(numbers(numerator.values[0]))
                 block["denominator_values"].append(numbers(denominator.values[0]))
+                for side, part in (("numerator", numerator), ("denominator", denominator)):
+                    block.setdefault(f"{side}_cumulations", []).append(number(part.totals[0]))
             result[key] = block
         rp, bp = result["reporting_period"], result["base_period"]
         rp["increment_rates"] = [rate(r, b) if base else None for r, b in zip(rp["cumulations"], bp["cumulations"],
                                                                               strict=True)]
         rp["subtotals"] = rp["cumulations"]
         bp["subtotals"] = bp["cumulations"]
+        result.update(self._v670(found, parts, rp, bp, base is not None))
         finish(result, engines, query, self.title)
         return result
+
+    @staticmethod
+    def _v670(found: list[Fraction], parts: list[tuple[str, str]], rp: dict[str, Any], bp: dict[str, Any],
+              has_base: bool) -> dict[str, Any]:
+        """v6.7.0's ``reporting_period_efficiency`` / ``base_period_efficiency`` (the seed's ``reporting_period``
+        stays beside them): numerator and denominator named and summed apart, the cumulations' rates."""
+        out = {"names": rp["names"], "units": rp["units"],
+               "numerator_names": [f.numerator["name"] for f in found], "numerator_units": [n for n, _ in parts],
+               "denominator_names": [f.denominator["name"] for f in found], "denominator_units": [d for _, d in parts],
+               "timestamps": rp["timestamps"], "values": rp["values"], "cumulations": rp["cumulations"],
+               "increment_rates": rp["increment_rates"]}
+        for side in ("numerator", "denominator"):
+            out[f"{side}_timestamps"] = rp["timestamps"]
+            out[f"{side}_values"] = rp[f"{side}_values"]
+            out[f"{side}_cumulations"] = out[f"{side}_cumulation"] = rp.get(f"{side}_cumulations", [])
+            out[f"increment_rates_{side[:3]}"] = [rate(r, b) if has_base else None for r, b in zip(
+                rp.get(f"{side}_cumulations", []), bp.get(f"{side}_cumulations", []), strict=True)]
+        base = {"timestamps": bp["timestamps"], "values": bp["values"], "cumulations": bp["cumulations"]}
+        return {"reporting_period_efficiency": out, "base_period_efficiency": base}
 
     @staticmethod
     def _sums(engines: Engines, meter: dict[str, Any], grid: Grid, periods: Any) -> Sums:

@@ -78,7 +78,7 @@ class EntityReport:
             keys, matrix, notes = target.series(engines, entity, grid, keys, matrix)
         with engines.system.connect() as conn:
             names, units, category_ids, factors = self._labels(conn, keys)
-            schedules = peak_schedules(conn, entity.row.get("cost_center_id")) if self.measure == "energy" else {}
+            schedules = peak_schedules(conn, entity.row.get("cost_center_id"))
         now, before = Sums.of(reporting, hours, matrix), Sums.of(base, hours, matrix)
         result: dict[str, Any] = {
             entity.kind: describe(entity),
@@ -88,6 +88,11 @@ class EntityReport:
                                  **blocks.sums_block(now)},
         }
         rp, bp = result["reporting_period"], result["base_period"]
+        if self.by == "item":  # each item's category, as v6.7.0's item pages read them beside the items
+            with engines.system.connect() as conn:
+                known = categories(conn)
+            rp["energy_category_ids"] = category_ids
+            rp["energy_category_names"] = [known[c].name if c in known else f"#{c}" for c in category_ids]
         rp["increment_rates"] = [rate(r, b) if base else None for r, b in zip(numbers(now.totals),
                                                                               numbers(before.totals), strict=True)]
         rp["rates"] = [rates(r, b) for r, b in zip(rp["values"], bp["values"] or [[]] * len(names), strict=False)]
@@ -100,9 +105,9 @@ class EntityReport:
         for block, span in ((rp, reporting), (bp, base)):
             block["non_working_days_subtotals"], block["working_days_subtotals"] = blocks.days_off_split(
                 matrix, hours, span, days_off, entity.zone)
+        self._peaks(rp, engines, matrix, category_ids, schedules, reporting, hours)  # of the cost or carbon too
         if self.measure == "energy":
             blocks.coal_and_carbon(rp, bp, now, before, factors, base is not None)
-            self._peaks(rp, engines, matrix, category_ids, schedules, reporting, hours)
             for factor in ("kgce", "kgco2e"):
                 total = rp[f"total_in_{factor}"]
                 rp[f"total_in_{factor}_per_unit_area"] = number(total / area) if area and total is not None else None
@@ -115,6 +120,8 @@ class EntityReport:
         inside = (hours >= reporting.bounds[0]) & (hours < reporting.bounds[-1])
         if target and target.suffix:
             result.update(target_children(engines, target, entity, list(keys), grid, inside))
+        elif entity.kind == "combined_equipment":
+            result.update(associated_equipment(engines, self, entity, keys, (names, units, factors), grid, reporting))
         elif entity.kind == "space" and self.by == "category" and not target:
             with engines.system.connect() as conn:
                 known = categories(conn)
@@ -129,6 +136,8 @@ class EntityReport:
                                             for v in rp["maximums"]]
             for key in ("averages", "maximums", "factors"):
                 rp[f"{key}_increment_rate"] = [rate(r, b) for r, b in zip(rp[key], bp[key], strict=True)]
+            for key in ("sub_averages", "sub_maximums"):  # per period, against the base period's same period
+                rp[f"rates_of_{key}"] = [rates(r, b) for r, b in zip(rp[key], bp[key], strict=True)]
         if self.shape == "statistics":
             now_stats, base_stats = blocks.statistics_block(now), blocks.statistics_block(before)
             rp.update(now_stats)
@@ -262,6 +271,46 @@ def child_spaces(engines: Engines, space_id: int, direction: str, measure: str, 
         block[f"subtotals_in_{factor}_array"] = [[number(v * getattr(f, factor)) if f else None for v in row]
                                                  for row, f in zip(subtotals, factors, strict=True)]
     return block
+
+
+def associated_equipment(engines: Engines, report: EntityReport, entity: ReportEntity, keys: tuple[int, ...],
+                         labels: tuple[list[str], list[str], list[Any]], grid: Grid, reporting: Any) -> dict[str, Any]:
+    """A combined equipment's ``associated_equipment`` (each equipment's subtotal of each series, ``[series]
+    [equipment]``, with its average and maximum load) and ``associated_report_period_list`` (each equipment's
+    per-period values), as v6.7.0's combined equipment pages read them."""
+    names, units, factors = labels
+    link, e = schema.combined_equipments_links["equipment"], schema.equipments
+    with engines.system.connect() as conn:
+        children = conn.execute(sa.select(e.c.id, e.c.name).select_from(link.join(e, e.c.id == link.c.equipment_id))
+                                .where(link.c.combined_equipment_id == entity.id).order_by(e.c.id)).all()
+    k, count = len(keys), len(children)
+    subtotals, averages, maximums = (np.full((k, count), np.nan) for _ in range(3))
+    period_list = []
+    for j, child in enumerate(children):
+        series = entity_series(engines.energy, "equipment", int(child.id), report.direction, report.by, grid,
+                               (report.measure,))
+        found = dict(zip(series.keys, series.measure(report.measure), strict=True))
+        matrix = np.array([found.get(key, np.full(grid.n, np.nan)) for key in keys]).reshape(k, grid.n)
+        sums = Sums.of(reporting, grid.hours, matrix)
+        subtotals[:, j] = sums.totals
+        load = blocks.load_block(reporting, grid.hours, matrix)
+        averages[:, j], maximums[:, j] = (np.array(load[key], dtype=np.float64) for key in ("averages", "maximums"))
+        period_list.append({"associated_equipment_name": str(child.name), "names": names, "units": units,
+                            "timestamps": [list(sums.labels) for _ in keys],
+                            "values": [numbers(row) for row in sums.values]})
+    block: dict[str, Any] = {
+        "associated_equipment_ids_array": [[int(c.id) for c in children] for _ in keys],
+        "associated_equipment_names_array": [[str(c.name) for c in children] for _ in keys],
+        "energy_category_names" if report.by == "category" else "energy_item_names": names,
+        "units": units, "total_unit": unit_of(report.measure, None),
+        "subtotals_array": [numbers(row) for row in subtotals],
+        "sub_averages_array": [numbers(row) for row in averages],
+        "sub_maximums_array": [numbers(row) for row in maximums]}
+    if report.measure == "energy":
+        for factor in ("kgce", "kgco2e"):
+            block[f"subtotals_in_{factor}_array"] = [numbers(row * (getattr(f, factor) if f else np.nan))
+                                                     for row, f in zip(subtotals, factors, strict=True)]
+    return {"associated_equipment": block, "associated_report_period_list": period_list}
 
 
 def target_children(engines: Engines, target: Target, entity: ReportEntity, keys: list[int], grid: Grid,

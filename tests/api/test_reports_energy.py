@@ -253,11 +253,17 @@ def test_equipment_efficiency_is_the_numerator_meters_energy_over_the_denominato
             {"name": "COP", "parameter_type": "fraction", "numerator_meter_uuid": cooling["uuid"],
              "denominator_meter_uuid": site["meter"]["uuid"]}]})
     assert admin.post(f"/spaces/{site['space']['id']}/equipments", {"equipment_id": chiller["id"]}).status_code == 201
-    rp = report(admin, "/reports/equipmentefficiency",
-                f"equipmentid={chiller['id']}&periodtype=weekly&{REPORTING}&quickmode=true")["reporting_period"]
+    result = report(admin, "/reports/equipmentefficiency",
+                    f"equipmentid={chiller['id']}&periodtype=weekly&{REPORTING}&quickmode=true")
+    rp = result["reporting_period"]
     assert rp["names"] == ["COP"] and rp["units"] == ["kWh/kWh"]
     assert rp["values"] == [pytest.approx([3.0, 3.0])] and rp["cumulations"] == [pytest.approx(3.0)]
     assert rp["numerator_values"] == [pytest.approx([213.0, 288.0])]
+    v670 = result["reporting_period_efficiency"]  # as v6.7.0's efficiency pages read it
+    assert (v670["numerator_names"], v670["denominator_names"]) == (["Cooling"], [site["meter"]["name"]])
+    assert v670["numerator_cumulation"] == v670["numerator_cumulations"] == [pytest.approx(501.0)]
+    assert v670["denominator_cumulation"] == [pytest.approx(167.0)] and v670["cumulations"] == [pytest.approx(3.0)]
+    assert v670["increment_rates_num"] == [None] and result["base_period_efficiency"]["cumulations"] == [None]
 
 
 ENTITIES = [("equipments", "equipment"), ("combinedequipments", "combined_equipment"), ("tenants", "tenant"),
@@ -333,3 +339,38 @@ def test_non_working_days_of_the_spaces_calendar_are_summed_apart(admin, site):
     assert result["space"]["working_calendars"] == [calendar["id"]]
     assert rp["non_working_days_subtotals"] == [pytest.approx(24)]
     assert rp["working_days_subtotals"] == [pytest.approx(143)]
+
+
+def test_a_combined_equipment_report_carries_each_associated_equipments_subtotals_and_periods(admin, app, site):
+    refs = new_refs(admin)
+    combined = MAKERS["combinedequipments"](admin, refs, "Plant room")
+    assert admin.post(f"/spaces/{site['space']['id']}/combinedequipments",
+                      {"combined_equipment_id": combined["id"]}).status_code == 201
+    parts = [MAKERS["equipments"](admin, refs, name) for name in ("Pump A", "Pump B")]
+    for part in parts:
+        assert admin.post(f"/combinedequipments/{combined['id']}/equipments",
+                          {"equipment_id": part["id"]}).status_code == 201
+    with app.databases.engines["energy"].begin() as conn:
+        conn.execute(sa.insert(energy.entity_hourly), [
+            {"entity_type": "equipment" if part is not combined else "combined_equipment", "entity_id": part["id"],
+             "direction": "input",
+             "energy_category_id": site["electricity"]["id"], "energy_item_id": 0, "start_datetime_utc": h,
+             "actual_value": value, "cost": value, "carbon": value}
+            for h in utc_hours(datetime(2026, 3, 26, 23), datetime(2026, 4, 2, 22))
+            for part, value in zip([*parts, combined], (1.0, 2.0, 3.0), strict=True)])
+    query = f"combinedequipmentid={combined['id']}&periodtype=daily&{REPORTING}&quickmode=true"
+    result = report(admin, "/reports/combinedequipmentenergycategory", query)
+    block = result["associated_equipment"]
+    assert block["associated_equipment_names_array"] == [["Pump A", "Pump B"]]
+    assert block["energy_category_names"] == [site["electricity"]["name"]]
+    assert block["subtotals_array"] == [[pytest.approx(167), pytest.approx(334)]]
+    assert block["subtotals_in_kgce_array"] == [[pytest.approx(167 * 0.1229), pytest.approx(334 * 0.1229)]]
+    [_, second] = result["associated_report_period_list"]
+    assert second["associated_equipment_name"] == "Pump B"
+    assert second["values"] == [pytest.approx([48, 48, 46, 48, 48, 48, 48])]
+    load = report(admin, "/reports/combinedequipmentload", query)
+    assert load["associated_equipment"]["sub_maximums_array"] == [[pytest.approx(1), pytest.approx(2)]]
+    assert load["reporting_period"]["rates_of_sub_maximums"] == [[None] * 7]
+    cost = report(admin, "/reports/combinedequipmentcost", query)
+    assert cost["associated_equipment"]["total_unit"] == cost["reporting_period"]["total_unit"]
+    assert all(f"{peak}s" in cost["reporting_period"] for peak in ("toppeak", "onpeak", "midpeak", "offpeak", "deep"))
