@@ -75,7 +75,8 @@ def default_families() -> tuple[Family, ...]:
 def report_engines(config: Config, databases: Databases) -> Engines:
     offset = config.tz.utcoffset(None)
     return Engines(databases.system_reader, databases.engines["energy"], databases.engines["historical"],
-                   config.tz, int(offset.total_seconds() // 60) if offset else 0, config.max_report_days)
+                   config.tz, int(offset.total_seconds() // 60) if offset else 0, config.max_report_days,
+                   config.currency_unit)
 
 
 def create_app(config: Config, databases: Databases | None = None,

@@ -60,6 +60,7 @@ class Config:
     max_upload_bytes: int = 10_485_760
     max_push_values: int = 10_000
     max_report_days: int = 3700
+    currency_unit: str = "CNY"  # the unit reports give costs and incomes in (MyEMS's config.currency_unit)
     cors_allowed_origins: tuple[str, ...] = ()
     mqtt_host: str = ""
     mqtt_port: int = 1883

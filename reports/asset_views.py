@@ -541,7 +541,7 @@ class Reporting:
             electricity = next((c for c in categories(conn).values() if c.unit.lower() == "kwh"), None)
             schedules = peak_schedules(conn, row.get("cost_center_id"))
         matrix = np.vstack([series.of(int(row["id"]), role) for role in self.roles])
-        unit = "kWh" if self.measure == "energy" else "cost"
+        unit = "kWh" if self.measure == "energy" else engines.currency
         result: dict[str, Any] = {self.assets.kind: described, "warnings": series.warnings([int(row["id"])])}
         for key, span in (("reporting_period", periods.reporting), ("base_period", periods.base)):
             sums = Sums.of(span, grid.hours, matrix)

@@ -167,7 +167,7 @@ class AssetReport:
             for key in ("latitude", "longitude", "capacity"):
                 asset[key] = number(asset[key])
         sums = Sums.of(reporting, grid.hours, totals)
-        unit = {"energy": "kWh", "cost": "cost", "carbon": "kgCO2e"}[self.measure]
+        unit = {"energy": "kWh", "cost": engines.currency, "carbon": "kgCO2e"}[self.measure]
         result: dict[str, Any] = {"user": user, "timezone": zone_name(zone), f"{self.assets.kind}s": assets,
                                   "reporting_period": {"names": names, "units": [unit] * len(names),
                                                        "subtotals": numbers(sums.totals)}}

@@ -74,7 +74,7 @@ def tenant_bill(engines: Engines, params: Mapping[str, Any], principal: Principa
     amounts = Sums.of(reporting, grid.hours, np.nan_to_num(cost)).totals
     taxes = amounts * rate
     listed = [known.get(k) for k in series.keys]
-    currency = str(prices[0]).split("/")[0].strip() if prices else "cost"
+    currency = str(prices[0]).split("/")[0].strip() if prices else engines.currency
     due = reporting.end + DUE_AFTER
     result: dict[str, Any] = {
         "tenant": {"id": tenant.id, "name": tenant.name, "uuid": tenant.row["uuid"],

@@ -39,6 +39,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -101,13 +102,13 @@ class Dashboard:
             "space": self._space(spaces[0]) if spaces else None, "spaces": [self._space(sp) for sp in spaces],
             "timezone": zone_name(zone)}
         for prefix, measure in MEASURES:
-            units = [unit_of(measure, c) for c in listed]
+            units = [unit_of(measure, c, engines.currency) for c in listed]
             now, before = Sums.of(reporting, grid.hours, measures[measure]), Sums.of(base, grid.hours,
                                                                                     measures[measure])
-            rp: dict[str, Any] = {"names": names, "energy_category_ids": list(keys), "units": units,
-                                  **blocks.sums_block(now)}
-            bp: dict[str, Any] = {"names": names, "energy_category_ids": list(keys), "units": units,
-                                  **blocks.sums_block(before)}
+            labels = {"names": names, "energy_category_ids": list(keys), "units": units,
+                      "category_names": names, "category_units": units}  # v6.7.0's dashboards read the latter
+            rp: dict[str, Any] = {**labels, **blocks.sums_block(now)}
+            bp: dict[str, Any] = {**labels, **blocks.sums_block(before)}
             rp["increment_rates"] = [rate(r, b) if base else None for r, b in zip(
                 numbers(now.totals), numbers(before.totals), strict=True)]
             rp["rates"] = [rates(r, b) for r, b in zip(rp["values"], bp["values"], strict=True)]
@@ -173,9 +174,17 @@ class Dashboard:
         rows = conn.execute(sa.select(table).where(table.c.id.in_(ids)).order_by(table.c.id)).mappings().all()
         sums = entity_totals(engines.energy, self.kind, ids, span, keys)
         entities = []
+        types = dict(conn.execute(sa.select(schema.tenant_types.c.id, schema.tenant_types.c.name)).all()) \
+            if self.kind == "tenant" else {}
         for row in rows:
             item: dict[str, Any] = {"id": row["id"], "name": row["name"], "uuid": row["uuid"],
                                     "cost_center_id": row.get("cost_center_id"), "area": number(row.get("area"))}
+            # What the pages show beside the numbers: a store's address and place on the map, a tenant's type.
+            plain = (str, bool, int, float, Decimal)
+            item.update({k: v if isinstance(v, str | bool | int) or v is None else number(v)
+                         for k, v in row.items() if k not in item and (v is None or isinstance(v, plain))})
+            if types:
+                item["tenant_type"] = types.get(row.get("tenant_type_id"))
             for position, word in enumerate(("energy", "cost", "carbon")):
                 by_category = {str(k): sums.get((int(row["id"]), k), (0.0, 0.0, 0.0))[position] for k in keys}
                 item[f"total_{word}"] = number(sum(by_category.values()))
@@ -201,7 +210,7 @@ class Dashboard:
         out: dict[str, Any] = {}
         for position, (prefix, measure) in enumerate(MEASURES):
             out[f"child_space_{prefix}"] = {
-                "energy_category_names": names, "units": [unit_of(measure, c) for c in listed],
+                "energy_category_names": names, "units": [unit_of(measure, c, engines.currency) for c in listed],
                 "child_space_names_array": [[str(c.name) for c in children] for _ in keys],
                 "subtotals_array": [[sums.get((int(c.id), k), (0.0, 0.0, 0.0))[position] for c in children]
                                     for k in keys]}

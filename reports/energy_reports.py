@@ -77,7 +77,7 @@ class EntityReport:
         if target:
             keys, matrix, notes = target.series(engines, entity, grid, keys, matrix)
         with engines.system.connect() as conn:
-            names, units, category_ids, factors = self._labels(conn, keys)
+            names, units, category_ids, factors = self._labels(conn, keys, engines.currency)
             schedules = peak_schedules(conn, entity.row.get("cost_center_id"))
         now, before = Sums.of(reporting, hours, matrix), Sums.of(base, hours, matrix)
         result: dict[str, Any] = {
@@ -114,7 +114,7 @@ class EntityReport:
                 rp[f"total_in_{factor}_per_capita"] = number(total / people) if people and total is not None else None
         else:  # cost and carbon share one unit across categories: their totals
             rp["total"], bp["total"] = number(now.totals.sum()), number(before.totals.sum())
-            rp["total_unit"] = bp["total_unit"] = unit_of(self.measure, None)
+            rp["total_unit"] = bp["total_unit"] = unit_of(self.measure, None, engines.currency)
             rp["total_increment_rate"] = rate(rp["total"], bp["total"]) if base else None
             rp["total_per_unit_area"] = number(now.totals.sum() / area) if area else None
         inside = (hours >= reporting.bounds[0]) & (hours < reporting.bounds[-1])
@@ -149,7 +149,8 @@ class EntityReport:
         finish(result, engines, query, self.title or self.name)
         return result
 
-    def _labels(self, conn: Any, keys: tuple[int, ...]) -> tuple[list[str], list[str], list[int], list[Any]]:
+    def _labels(self, conn: Any, keys: tuple[int, ...], currency: str,
+                ) -> tuple[list[str], list[str], list[int], list[Any]]:
         known = categories(conn)
         if self.by == "item":
             named = items(conn)
@@ -157,7 +158,7 @@ class EntityReport:
             names = [named.get(k, (f"#{k}", 0))[0] for k in keys]
         else:
             category_ids, names = list(keys), [known[k].name if k in known else f"#{k}" for k in keys]
-        units = [unit_of(self.measure, known.get(c)) for c in category_ids]
+        units = [unit_of(self.measure, known.get(c), currency) for c in category_ids]
         return names, units, category_ids, [known.get(c) for c in category_ids]
 
     @staticmethod
@@ -208,7 +209,8 @@ class MeterReport:
         else:
             matrix = energy_
         now, before = Sums.of(reporting, hours, matrix), Sums.of(base, hours, matrix)
-        meter = {**meter_info(entity, category), "unit_of_measure": unit_of(self.measure, category)}
+        meter = {**meter_info(entity, category), "unit_of_measure": unit_of(self.measure, category,
+                                                                                  engines.currency)}
         total, base_total = number(now.totals[0]), number(before.totals[0])  # 0 without a base, as MyEMS sends
         result: dict[str, Any] = {
             "meter": meter, entity.kind: meter,  # v6.7.0's pages read "offline_meter", "virtual_meter"
@@ -263,10 +265,10 @@ def child_spaces(engines: Engines, space_id: int, direction: str, measure: str, 
     subtotals = [[sums.get((int(c.id), k), (0.0, 0.0, 0.0, 0.0))[position] for c in children] for k in shown]
     block: dict[str, Any] = {
         "energy_category_names": [f.name if f else f"#{k}" for k, f in zip(shown, factors, strict=True)],
-        "units": [unit_of(measure, f) for f in factors],
+        "units": [unit_of(measure, f, engines.currency) for f in factors],
         "child_space_ids_array": [[int(c.id) for c in children] for _ in shown],
         "child_space_names_array": [[str(c.name) for c in children] for _ in shown],
-        "subtotals_array": subtotals, "total_unit": unit_of(measure, None)}
+        "subtotals_array": subtotals, "total_unit": unit_of(measure, None, engines.currency)}
     for factor in ("kgce", "kgco2e"):
         block[f"subtotals_in_{factor}_array"] = [[number(v * getattr(f, factor)) if f else None for v in row]
                                                  for row, f in zip(subtotals, factors, strict=True)]
@@ -302,7 +304,7 @@ def associated_equipment(engines: Engines, report: EntityReport, entity: ReportE
         "associated_equipment_ids_array": [[int(c.id) for c in children] for _ in keys],
         "associated_equipment_names_array": [[str(c.name) for c in children] for _ in keys],
         "energy_category_names" if report.by == "category" else "energy_item_names": names,
-        "units": units, "total_unit": unit_of(report.measure, None),
+        "units": units, "total_unit": unit_of(report.measure, None, engines.currency),
         "subtotals_array": [numbers(row) for row in subtotals],
         "sub_averages_array": [numbers(row) for row in averages],
         "sub_maximums_array": [numbers(row) for row in maximums]}
@@ -345,11 +347,12 @@ def target_children(engines: Engines, target: Target, entity: ReportEntity, keys
     return {name: block}
 
 
-def unit_of(measure: str, category: Any) -> str:
+def unit_of(measure: str, category: Any, currency: str = "") -> str:
+    """A series' unit: its category's for energy, kgCO2e for carbon, the site's currency for cost."""
     if measure == "carbon":
         return "kgCO2e"
     if measure == "cost":
-        return "cost"
+        return currency
     return str(category.unit) if category else ""
 
 

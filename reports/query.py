@@ -36,6 +36,7 @@ class Engines:
     fallback_zone: tzinfo  # MYEMS_UTC_OFFSET: for entities in no space with a zone
     utc_offset_minutes: int  # local time of tariffs (peak types), as billing uses it
     max_days: float  # the longest reporting or base period
+    currency: str = "CNY"  # MYEMS_CURRENCY_UNIT: the unit of costs and incomes, as MyEMS's currency_unit
 
 
 @dataclass(frozen=True)

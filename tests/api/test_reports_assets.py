@@ -61,7 +61,7 @@ def test_microgrids_energy_sums_each_roles_meters_per_period(admin, microgrid):
 def test_microgrids_billing_without_a_tariff_costs_nothing_known(admin, microgrid):
     result = admin.get("/reports/microgridsbilling", query_string=f"{MARCH}&quickmode=true")
     assert result.status_code == 200, result.json
-    assert result.json["reporting_period"]["units"][0] == "cost"
+    assert result.json["reporting_period"]["units"][0] == "CNY"
 
 
 def test_a_user_sees_only_the_microgrids_bound_to_them(admin, api, microgrid):

@@ -97,7 +97,7 @@ def test_the_administrators_dashboard_is_the_root_space_against_the_base_period(
     assert rp["subtotals_per_unit_area"] == pytest.approx([0.3, 0.01])
     cost = result["reporting_period_cost"]
     assert cost["subtotals"] == pytest.approx([60, 5]) and cost["total"] == pytest.approx(65)
-    assert cost["units"] == ["cost", "cost"] and result["base_period_cost"]["total"] == pytest.approx(40)
+    assert cost["units"] == ["CNY", "CNY"] and result["base_period_cost"]["total"] == pytest.approx(40)
     assert cost["total_increment_rate"] == pytest.approx(0.625)
     carbon = result["reporting_period_carbon"]
     assert carbon["total"] == pytest.approx(151) and carbon["total_increment_rate"] == pytest.approx(0.51)
@@ -209,6 +209,10 @@ def test_the_tenant_dashboard_sums_every_tenant_the_user_may_see_and_ranks_them(
     assert [t["name"] for t in result["top_tenants"]] == ["T2", "T1"]
     assert result["summary"]["total_tenants"] == 2 and result["period_type"] == "daily"
     assert sites["T2"]["id"] in tenants["T2"].values()
+    assert rp["category_names"] == rp["names"] and rp["category_units"] == rp["units"]
+    tenant = admin.get(f"/tenants/{tenants['T1']['id']}").json
+    assert tenants["T1"]["tenant_type"] == tenant["tenant_type"]["name"]
+    assert (tenants["T1"]["rooms"], tenants["T1"]["buildings"]) == (tenant["rooms"], tenant["buildings"])
 
 
 def test_an_entity_dashboard_counts_what_they_hold_and_a_user_sees_their_subtrees_only(admin, api, app):

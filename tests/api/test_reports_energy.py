@@ -136,7 +136,7 @@ def test_the_peak_split_divides_hours_at_a_half_past_boundary(admin, site):
     assert rp["toppeaks"] == [0.0] and rp["deeps"] == [0.0]
 
 
-@pytest.mark.parametrize("path,total,unit", [("/reports/spacecost", 0.4 * 167, "cost"),
+@pytest.mark.parametrize("path,total,unit", [("/reports/spacecost", 0.4 * 167, "CNY"),
                                              ("/reports/spacecarbon", 0.5 * 167, "kgCO2e")])
 def test_space_cost_and_carbon_reports_sum_the_rolled_up_cost_and_carbon(admin, site, path, total, unit):
     rp = report(admin, path, f"spaceid={site['space']['id']}&periodtype=monthly&{REPORTING}&quickmode=true")[
@@ -324,7 +324,7 @@ def test_a_space_report_has_every_list_the_report_page_indexes(admin, site):
     assert child["child_space_ids_array"] == [[site["space"]["id"]]]
     cost = report(admin, "/reports/spacecost", f"spaceid={site['space']['id']}&periodtype=daily&{REPORTING}"
                   "&quickmode=true")["reporting_period"]
-    assert cost["total"] == pytest.approx(0.4 * 167) and cost["total_unit"] == "cost"
+    assert cost["total"] == pytest.approx(0.4 * 167) and cost["total_unit"] == "CNY"
 
 
 def test_non_working_days_of_the_spaces_calendar_are_summed_apart(admin, site):
