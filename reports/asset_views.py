@@ -51,7 +51,7 @@ from myems_api.errors import ApiError, bad_request, not_found
 from myems_api.zones import entity_zone
 from reports import blocks, excel
 from reports.assets import MICROGRIDS, PV_STATIONS, STATIONS, AssetKind, _caller
-from reports.blocks import PEAK_TYPES, Sums, number, numbers
+from reports.blocks import PEAK_TYPES, Sums, number, numbers, rate
 from reports.catalog_types import Route
 from reports.entities import UUID, report_user
 from reports.local_time import Clock, local_text, naive_utc, utc_now
@@ -421,6 +421,9 @@ class PartDetails:
             item: dict[str, Any] = {"id": r["id"], "name": r["name"], "uuid": r.get("uuid")}
             for column in self.part.columns:
                 item[column.removesuffix("_id")] = values.get(r[column]) if r[column] else None
+                if column.endswith("_point_id"):  # v6.7.0's invertor page reads "invertor_state", "pv1_u"...
+                    item.setdefault(column.removesuffix("_point_id"), item[column.removesuffix("_id")])
+            item.update({k: r[k] for k in ("model", "serial_number") if k in r and k not in item})
             item["points"] = [[about[i].name, about[i].units, about[i].description, values.get(i)]
                               for i in bound[int(r["id"])] if i in about]
             answer.append(item)
@@ -558,6 +561,10 @@ class Reporting:
                 for index, peak_type in enumerate(PEAK_TYPES):
                     block[f"{peak_type}s"] = numbers(split[:, index])
             result[key] = block
+        rp, bp = result["reporting_period"], result["base_period"]
+        rp["increment_rates"] = [rate(r, b) if periods.base else None
+                                 for r, b in zip(rp["subtotals"], bp["subtotals"], strict=True)]
+        result["parameters"] = {"names": [], "timestamps": [], "values": []}  # the point trends: ...reportingparameters
         result["excel_bytes_base64"] = None if flag(params, "quickmode") else excel.render_base64(excel.from_result(
             self.title, span_facts(self.assets.kind.replace("_", " ").title(), str(row["name"]), periods.reporting),
             {"reporting_period": result["reporting_period"], "base_period": result["base_period"]}))
@@ -669,6 +676,7 @@ class AssetList:
             if generation is not None:
                 asset["time_stamps"] = [local_text(h, zone)[11:] for h in grid.hours]
                 asset["hourly_data"] = numbers(generation.of(asset_id, "generation"))
+                asset["times"], asset["values"] = asset["time_stamps"], asset["hourly_data"]  # v6.7.0's list page
             answer.append(asset)
         return answer
 

@@ -83,6 +83,7 @@ def test_reporting_energy_splits_each_role_per_period(admin, station):
     assert rp["names"] == ["Charge", "Discharge", "Grid buy", "Grid sell", "Load"]
     assert rp["subtotals"] == pytest.approx([744, 372, 1488, 186, 2232])
     assert rp["timestamps"][0] == ["2026-03"] and rp["offpeaks"] == [0.0] * 5
+    assert rp["increment_rates"] == [None] * 5 and result.json["parameters"]["timestamps"] == []
     assert result.json["excel_bytes_base64"]
 
 
@@ -159,6 +160,9 @@ def test_a_pv_station_reports_its_invertors_generation(admin, pv_station):
     assert board["photovoltaic_power_stations"][0]["subtotal_generation_energy"] == pytest.approx(1116)
     [invertor] = admin.get(f"/reports/photovoltaicpowerstationdetails/{pv_station['id']}/invertor").json
     assert invertor["name"] == "Invertor" and "invertor_state_point" in invertor
+    assert invertor["invertor_state"] == invertor["invertor_state_point"] and "pv1_u" in invertor
+    [listed] = admin.get("/reports/photovoltaicpowerstationlist", query_string=query).json
+    assert listed["values"] == listed["hourly_data"] and listed["times"] == listed["time_stamps"]
     meters = admin.get(f"/reports/photovoltaicpowerstationdetails/{pv_station['id']}/meter").json
     assert [m["name"] for m in meters] == [f"{pv_station['name']}-Grid", f"{pv_station['name']}-Load"]
 
