@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from acquisition.simulation import simulate
 from myems_api.db import historical, schema
 from myems_api.db.engines import Databases
-from myems_api.db.production import entered_days, write_days
+from myems_api.db.production import entered_hours, write_days
 from myems_api.db.trends import Reading, Sample, store_readings
 from myems_api.zones import entity_zone
 
@@ -57,7 +57,7 @@ def _seed_production(databases: Databases, days: int) -> None:
         if root is None or product is None:
             return
         zone = entity_zone(conn, "space", int(root), UTC)
-    if entered_days(databases.engines["energy"], int(root), int(product)):
+    if entered_hours(databases.engines["energy"], int(root), int(product)):
         return
     today = datetime.now(zone).date()
     dates = [today - timedelta(days=d) for d in range(days, -1, -1)]

@@ -89,10 +89,9 @@ class EntityReport:
         }
         rp, bp = result["reporting_period"], result["base_period"]
         if self.by == "item":  # each item's category, as v6.7.0's item pages read them beside the items
-            with engines.system.connect() as conn:
-                known = categories(conn)
             rp["energy_category_ids"] = category_ids
-            rp["energy_category_names"] = [known[c].name if c in known else f"#{c}" for c in category_ids]
+            rp["energy_category_names"] = [f.name if f else f"#{c}" for c, f in zip(category_ids, factors,
+                                                                                     strict=True)]
         rp["increment_rates"] = [rate(r, b) if base else None for r, b in zip(numbers(now.totals),
                                                                               numbers(before.totals), strict=True)]
         rp["rates"] = [rates(r, b) for r, b in zip(rp["values"], bp["values"] or [[]] * len(names), strict=False)]

@@ -34,30 +34,40 @@ from reports.entities import check_access, resolve
 from reports.query import Engines
 
 INVALID = "API.INVALID_OFFLINE_METER_VALUE"
+MAX_VALUE = 1e14  # DECIMAL(21, 6) holds 15 integer digits
 
 
-def days_of(body: Any) -> list[tuple[date, float]]:
-    if not isinstance(body, dict) or not isinstance(body.get("value"), list) or not body["value"]:
-        raise bad_request(INVALID)
+def entry_body(params: Mapping[str, Any], code: str) -> dict[str, Any]:
+    """The JSON object a UI entry sends, bare or inside the ``{"data": ...}`` wrapper of the admin API's writes."""
+    body = params.get("body")
+    if isinstance(body, dict) and isinstance(body.get("data"), dict):
+        body = body["data"]
+    if not isinstance(body, dict):
+        raise bad_request(code)
+    return body
+
+
+def days_of(body: Mapping[str, Any], code: str = INVALID) -> list[tuple[date, float]]:
+    """``value``: ``[["YYYY-MM-DD", n], ...]``, each n a non-negative number the DECIMAL columns hold; a day
+    given twice takes the later value. Anything else answers 400 ``code``."""
+    if not isinstance(body.get("value"), list) or not body["value"]:
+        raise bad_request(code)
     found: dict[date, float] = {}
     for item in body["value"]:
-        if not isinstance(item, list | tuple) or len(item) != 2:
-            raise bad_request(INVALID)
+        if not isinstance(item, list | tuple) or len(item) != 2 or isinstance(item[1], bool):
+            raise bad_request(code)
         try:
-            day = date.fromisoformat(str(item[0])[:10])
-            value = float(item[1])
+            day, value = date.fromisoformat(str(item[0])[:10]), float(item[1])
         except (TypeError, ValueError) as exc:
-            raise bad_request(INVALID) from exc
-        if not math.isfinite(value) or value < 0 or isinstance(item[1], bool):
-            raise bad_request(INVALID)
+            raise bad_request(code) from exc
+        if not math.isfinite(value) or not 0 <= value < MAX_VALUE:
+            raise bad_request(code)
         found[day] = value
     return sorted(found.items())
 
 
 def offline_meter_input(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
-    body = params.get("body")
-    if isinstance(body, dict) and isinstance(body.get("data"), dict):
-        body = body["data"]  # the wrapper the admin API's writes use
+    body = entry_body(params, INVALID)
     days = days_of(body)
     with engines.system.begin() as conn:
         meter = resolve(conn, "offline_meter", {"offlinemeterid": str(body.get("meter", "")) if isinstance(

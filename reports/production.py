@@ -17,10 +17,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -37,6 +35,7 @@ from reports.blocks import number, rates
 from reports.catalog_types import Route
 from reports.energy_reports import EntityReport, finish
 from reports.entities import check_access, resolve
+from reports.entries import days_of, entry_body
 from reports.periods import Periods, bucket
 from reports.query import Engines, parse_query, span_query
 from reports.store import Grid
@@ -60,31 +59,10 @@ def product_of(conn: Connection, product_id: int) -> dict[str, Any]:
             "coefficient": number(row["standard_product_coefficient"])}
 
 
-def days_of(body: Any) -> list[tuple[date, float]]:
-    if not isinstance(body.get("value"), list) or not body["value"]:
-        raise bad_request(INVALID)
-    found: dict[date, float] = {}
-    for item in body["value"]:
-        if not isinstance(item, list | tuple) or len(item) != 2 or isinstance(item[1], bool):
-            raise bad_request(INVALID)
-        try:
-            day, count = date.fromisoformat(str(item[0])[:10]), float(item[1])
-        except (TypeError, ValueError) as exc:
-            raise bad_request(INVALID) from exc
-        if not math.isfinite(count) or not 0 <= count < 1e14:
-            raise bad_request(INVALID)
-        found[day] = count
-    return sorted(found.items())
-
-
 def enter_production(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
-    body = params.get("body")
-    if isinstance(body, dict) and isinstance(body.get("data"), dict):
-        body = body["data"]  # the wrapper the admin API's writes use
-    if not isinstance(body, dict):
-        raise bad_request(INVALID)
+    body = entry_body(params, INVALID)
     product_id = product_id_of(body.get("productid"))
-    days = days_of(body)
+    days = days_of(body, INVALID)
     with engines.system.connect() as conn:
         space = resolve(conn, "space", {"spaceid": str(body.get("spaceid", ""))}, engines.fallback_zone)
         check_access(conn, principal, space)

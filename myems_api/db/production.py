@@ -42,7 +42,7 @@ def write_days(engine: Engine, space_id: int, zone: tzinfo, product_id: int,
                                          "product_count": v} for h, v in hours])
 
 
-def entered_days(engine: Engine, space_id: int, product_id: int) -> int:
+def entered_hours(engine: Engine, space_id: int, product_id: int) -> int:
     """How many hours of production the space has for the product (the demo enters days only once)."""
     t = energy.space_production_hourly
     with engine.connect() as conn:
