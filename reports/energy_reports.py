@@ -121,11 +121,11 @@ class EntityReport:
             result.update(target_children(engines, target, entity, list(keys), grid, inside))
         elif entity.kind == "combined_equipment":
             result.update(associated_equipment(engines, self, entity, keys, (names, units, factors), grid, reporting))
-        elif entity.kind == "space" and self.by == "category" and not target:
+        elif entity.kind == "space" and not target:
             with engines.system.connect() as conn:
                 known = categories(conn)
             result["child_space"] = child_spaces(engines, entity.id, self.direction, self.measure, list(keys),
-                                                 known, reporting.utc_range)
+                                                 known, reporting.utc_range, self.by)
         if self.shape == "load":
             rp.update(blocks.load_block(reporting, hours, matrix))
             bp.update(blocks.load_block(base, hours, matrix))
@@ -143,6 +143,7 @@ class EntityReport:
             bp.update(base_stats)
             for key, values in now_stats.items():
                 rp[f"{key}_increment_rate"] = [rate(r, b) for r, b in zip(values, base_stats[key], strict=True)]
+                rp[f"{key}_per_unit_area"] = [number(v / area) if area and v is not None else None for v in values]
         if target:
             target.finish(result, entity.kind, notes, matrix, inside)
         finish(result, engines, query, self.title or self.name)
@@ -250,20 +251,24 @@ def working_calendars(conn: Any, entity: ReportEntity) -> tuple[list[int], set[s
 
 
 def child_spaces(engines: Engines, space_id: int, direction: str, measure: str, keys: list[int],
-                 known: Mapping[int, Category], span: tuple[Any, Any]) -> dict[str, Any]:
+                 known: Mapping[int, Category], span: tuple[Any, Any], by: str = "category") -> dict[str, Any]:
     """MyEMS's ``child_space``: each direct child space's subtotal per category (the space's own and any its
-    children use), as ``[category][child]`` arrays."""
+    children use), or per energy item with ``by="item"``, as ``[category or item][child]`` arrays."""
     s = schema.spaces
     with engines.system.connect() as conn:
         children = conn.execute(sa.select(s.c.id, s.c.name).where(s.c.parent_space_id == space_id).order_by(s.c.id)
                                 ).all()
-    sums = span_totals(engines.energy, "space", [int(c.id) for c in children], span, sorted(known), direction)
+        named = items(conn) if by == "item" else {}
+    every = sorted(named) if by == "item" else sorted(known)
+    sums = span_totals(engines.energy, "space", [int(c.id) for c in children], span, every, direction, by)
     shown = sorted(set(keys) | {k for _, k in sums})
-    factors = [known.get(k) for k in shown]
+    labels = [named.get(k, (f"#{k}", 0)) for k in shown] if by == "item" else \
+        [(known[k].name if k in known else f"#{k}", k) for k in shown]
+    factors = [known.get(category) for _, category in labels]
     position = {"energy": 0, "cost": 1, "carbon": 2}[measure]
     subtotals = [[sums.get((int(c.id), k), (0.0, 0.0, 0.0, 0.0))[position] for c in children] for k in shown]
     block: dict[str, Any] = {
-        "energy_category_names": [f.name if f else f"#{k}" for k, f in zip(shown, factors, strict=True)],
+        f"energy_{by}_names": [name for name, _ in labels],
         "units": [unit_of(measure, f, engines.currency) for f in factors],
         "child_space_ids_array": [[int(c.id) for c in children] for _ in shown],
         "child_space_names_array": [[str(c.name) for c in children] for _ in shown],

@@ -34,12 +34,13 @@ from myems_api.errors import ApiError, bad_request, not_found
 from myems_api.zones import entity_zone
 from reports import blocks, excel
 from reports.asset_views import latest, trends
-from reports.blocks import Sums, number, numbers, rate
+from reports.blocks import Sums, number, numbers, rate, rates
 from reports.catalog_types import Route
 from reports.energy_reports import category_of, describe, meter_info
 from reports.entities import IN_SPACE, UUID, subtree, visible_spaces
 from reports.local_time import Clock, local_text, naive_utc, utc_now
 from reports.meter_views import Point, meter_points, names_of, space_members, span_facts, trend
+from reports.parameters import parameters_of
 from reports.periods import bucket
 from reports.query import Engines, entity_query, flag, parse_query, span_query
 from reports.store import Grid, categories, entity_series, meter_series
@@ -188,7 +189,10 @@ def space_efficiency(engines: Engines, params: Mapping[str, Any], principal: Pri
     now, before = result["reporting_period_efficiency"], result["base_period_efficiency"]
     now["increment_rates"] = [rate(r, before["cumulations"][n] if n < len(before["cumulations"]) else None)
                               for n, r in enumerate(now["cumulations"])] if base else [None] * len(now["names"])
-    result["parameters"] = {"names": [], "timestamps": [], "values": []}
+    now["rates"] = [rates(r, before["values"][n]) if base and n < len(before["values"]) else []
+                    for n, r in enumerate(now["values"])]
+    if not query.quick:
+        result["parameters"] = parameters_of(engines, query)
     result["excel_bytes_base64"] = None if query.quick else excel.render_base64(excel.from_result(
         "Space Efficiency", span_facts("Space", query.entity.name, reporting),
         {"reporting_period": {**now, "subtotals": now["cumulations"]}, "base_period": {}}))

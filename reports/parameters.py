@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from aggregation.store import as_double, epoch_seconds
 from myems_api.db import historical, schema
 from reports.blocks import numbers
+from reports.entities import ReportEntity
 from reports.local_time import local_text
 from reports.query import Engines, ReportQuery
 
@@ -45,7 +46,11 @@ def related_points(conn: Any, kind: str, entity_id: int) -> list[tuple[int, str,
 
 
 def parameters_of(engines: Engines, query: ReportQuery) -> dict[str, list[Any]]:
-    entity, reporting = query.entity, query.periods.reporting
+    return entity_parameters(engines, query.entity, query.periods.reporting)
+
+
+def entity_parameters(engines: Engines, entity: ReportEntity, reporting: Any) -> dict[str, list[Any]]:
+    """The ``parameters`` block of one entity over a reporting span (a comparison has one per entity)."""
     with engines.system.connect() as conn:
         points = related_points(conn, entity.kind, entity.id)
     start, end = reporting.utc_range

@@ -174,6 +174,8 @@ def test_the_statistics_report_describes_the_period_values(admin, site):
                 "&quickmode=true")["reporting_period"]
     assert rp["means"] == [pytest.approx(167 / 7)] and rp["medians"] == [24.0]
     assert rp["minimums"] == [23.0] and rp["maximums"] == [24.0]
+    assert rp["means_per_unit_area"] == [pytest.approx(167 / 7 / 100)]  # Plant's 100 m2
+    assert rp["variances_per_unit_area"][0] == pytest.approx(rp["variances"][0] / 100)
 
 
 def test_a_report_without_quickmode_carries_an_excel_file_with_the_same_numbers(admin, site):
@@ -325,6 +327,23 @@ def test_a_space_report_has_every_list_the_report_page_indexes(admin, site):
     cost = report(admin, "/reports/spacecost", f"spaceid={site['space']['id']}&periodtype=daily&{REPORTING}"
                   "&quickmode=true")["reporting_period"]
     assert cost["total"] == pytest.approx(0.4 * 167) and cost["total_unit"] == "CNY"
+
+
+def test_an_item_report_of_a_space_lists_each_child_spaces_subtotal_per_item(admin, app, site):
+    lighting = admin.create("/energyitems", {"name": "Lighting", "energy_category_id": site["electricity"]["id"]})
+    day = utc_hours(datetime(2026, 3, 26, 23), datetime(2026, 3, 27, 23))
+    with app.databases.engines["energy"].begin() as conn:
+        conn.execute(sa.insert(energy.entity_hourly), [
+            {"entity_type": "space", "entity_id": site["space"]["id"], "direction": "input",
+             "energy_category_id": site["electricity"]["id"], "energy_item_id": lighting["id"],
+             "start_datetime_utc": h, "actual_value": 0.25, "cost": 0.1, "carbon": 0.125} for h in day])
+        refresh_daily(conn, day[0], day[-1])
+    result = report(admin, "/reports/spaceenergyitem",
+                    f"spaceid={site['campus']['id']}&periodtype=daily&{REPORTING}&quickmode=true")
+    child = result["child_space"]
+    assert child["energy_item_names"] == ["Lighting"] and child["units"] == ["kWh"]
+    assert child["child_space_names_array"] == [["Plant"]] and child["subtotals_array"] == [[pytest.approx(6)]]
+    assert "energy_category_names" not in child
 
 
 def test_non_working_days_of_the_spaces_calendar_are_summed_apart(admin, site):

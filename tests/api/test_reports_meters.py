@@ -354,3 +354,13 @@ def test_a_user_sees_only_the_meters_and_spaces_of_their_privilege(admin, api, s
     nobody = limited_user(admin, api, "nobody", None)
     refused(nobody.get("/reports/metertrend", query_string=f"meterid={main}&{PERIOD}"), 403, "API.FORBIDDEN_ENTITY")
     assert api.get("/reports/metertrend", query_string=f"meterid={main}&{PERIOD}").status_code == 401
+
+
+def test_a_meter_comparison_charts_each_meters_own_points_unless_quick(admin, site):
+    query = f"meterid1={site['main']['id']}&meterid2={site['sub_a']['id']}&periodtype=daily&{PERIOD}"
+    result = report(admin, "/reports/metercomparison", query)
+    assert result["parameters1"]["names"] == ["Main energy", "Main power", "Main status"]
+    assert result["parameters1"]["values"][1] == pytest.approx([5, 7.5])
+    assert result["parameters2"]["names"] == ["Sub A energy"]
+    assert result["parameters2"]["values"] == [pytest.approx([10, 30])]
+    assert "parameters1" not in report(admin, "/reports/metercomparison", f"{query}&quickmode=true")

@@ -115,6 +115,11 @@ def test_space_efficiency_is_output_over_input_for_every_category_pair(admin, si
     assert efficiency["names"] == ["Cooling/Electricity"] and efficiency["units"] == ["kWh/kWh"]
     assert efficiency["values"] == [pytest.approx([2.5, 2.5])] and efficiency["cumulations"] == [pytest.approx(2.5)]
     assert result["reporting_period_input"]["subtotals"] == [pytest.approx(96)]
+    assert efficiency["rates"] == [[]] and result["parameters"]["names"] == []
+    base = PERIOD.replace("reportingperiod", "baseperiod")  # the same days as a base: no change
+    against = report(admin, "/reports/spaceefficiency", f"spaceid={site['plant']['id']}&periodtype=daily&{PERIOD}"
+                     f"&{base}&quickmode=true")["reporting_period_efficiency"]
+    assert against["rates"] == [[0, 0]] and against["increment_rates"] == [0]
 
 
 def test_equipment_tracking_lists_the_equipment_of_the_subtree(admin, site):
