@@ -29,6 +29,11 @@ space's energy category report (which has its child spaces' subtotals, ``child_s
 - ``child_space_input`` / ``child_space_cost`` / ``child_space_carbon``: the reporting period's subtotals of
   the direct children of the spaces, per category (MyEMS's ``energy_category_names``, ``units``,
   ``child_space_names_array``, ``subtotals_array``: [category][child]).
+- ``reporting_period_input`` also splits each category by peak type (the first space's cost center's
+  time-of-use tariffs); ``reporting_period_output`` / ``base_period_output`` are what the spaces (or equipment)
+  deliver; ``sensor`` lists the spaces' sensors with their points and ``point`` each point's live value.
+- An equipment's row has its output and efficiency (output over input, in %); ``/reports/spacedashboard``
+  without a space lists every space the user may see the same way (``spaces``, ``top_spaces``, ``summary``).
 
 "Now" comes from the report's clock (a constructor argument), so tests pin it without a query parameter.
 """
@@ -51,6 +56,7 @@ from myems_api.errors import bad_request, not_found
 from myems_api.resources.spaces import outermost
 from myems_api.zones import entity_zone
 from reports import blocks, excel
+from reports.asset_views import latest
 from reports.batch import BatchReport
 from reports.blocks import Sums, number, numbers, rate, rates
 from reports.catalog_types import Route, standard
@@ -59,7 +65,7 @@ from reports.entities import IN_SPACE, TABLES, privilege_spaces, report_user, su
 from reports.local_time import Clock, utc_now, zone_name
 from reports.meter_views import MeterTracking, space_members
 from reports.query import Engines, flag, language, span_query, this_year_unless_asked
-from reports.store import Category, Grid, categories, entity_totals, summed_series
+from reports.store import Category, Grid, categories, entity_totals, peak_schedules, span_totals, summed_series
 
 MEASURES = (("input", "energy"), ("cost", "cost"), ("carbon", "carbon"))
 # What a dashboard counts an entity holds: MyEMS's total_meters, total_sensors, total_equipments...
@@ -68,6 +74,7 @@ _HOLDINGS = {kind: {what: links[what] for what in ("meter", "sensor", "equipment
                                  ("combined_equipment", schema.combined_equipments_links),
                                  ("tenant", schema.tenants_links), ("store", schema.stores_links),
                                  ("shopfloor", schema.shopfloors_links))}
+_HOLDINGS["space"] = {"meter": schema.spaces_meters, "sensor": schema.spaces_sensors}
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class Dashboard:
     clock: Clock = utc_now
     title: str = "Dashboard"
     kind: str = "space"
+    listing: bool = False  # spaces: also list every space the user may see (v6.7.0's space dashboard page)
 
     def answer(self, engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
         s = schema.spaces
@@ -122,7 +130,19 @@ class Dashboard:
             result[f"reporting_period_{prefix}"], result[f"base_period_{prefix}"] = rp, bp
         if self.kind == "space":
             result.update(self._children(engines, children, keys, listed, reporting.utc_range))
-        else:
+            with engines.system.connect() as conn:
+                schedules = peak_schedules(conn, spaces[0]["cost_center_id"]) if spaces else {}
+            EntityReport.peaks(result["reporting_period_input"], engines, measures["energy"], list(keys), schedules,
+                               reporting, grid.hours)
+            result.update(self._sensors(engines, roots))
+        if self.kind in ("space", "equipment"):  # what they deliver: a space's output, a chiller's cooling
+            result.update(self._output(engines, members, grid, known, base is not None, periods))
+        if self.listing:
+            with engines.system.connect() as conn:
+                seen = subtree(conn, roots) if roots else []
+                result.update(self._entities(engines, conn, sorted(seen), keys, listed, reporting.utc_range))
+            result["summary"]["total_area"] = number(area)  # nested spaces' areas are in their parents'
+        elif self.kind != "space":
             with engines.system.connect() as conn:
                 result.update(self._entities(engines, conn, members, keys, listed, reporting.utc_range))
             result |= {"period_type": reporting.period_type, "reporting_period_start": reporting.start.isoformat(),
@@ -157,6 +177,44 @@ class Dashboard:
                 "parent_space_id": row["parent_space_id"], "cost_center_id": row["cost_center_id"]}
 
 
+    def _sensors(self, engines: Engines, roots: list[int]) -> dict[str, Any]:
+        """MyEMS's ``sensor`` (the spaces' sensors with their points, by id) and ``point`` (each point's live
+        value, ``null`` when it has none fresher than an hour)."""
+        if not roots:
+            return {"sensor": {}, "point": {}}
+        se, link, sp, p = schema.sensors, schema.spaces_sensors, schema.sensors_points, schema.points
+        with engines.system.connect() as conn:
+            rows = conn.execute(sa.select(se.c.id, se.c.name, se.c.description, se.c.uuid, p.c.id.label("point_id"),
+                                          p.c.name.label("point_name"), p.c.units)
+                                .join(link, link.c.sensor_id == se.c.id).where(link.c.space_id.in_(roots))
+                                .outerjoin(sp, sp.c.sensor_id == se.c.id).outerjoin(p, p.c.id == sp.c.point_id)
+                                .order_by(se.c.id, p.c.id)).all()
+        sensors: dict[str, Any] = {}
+        for r in rows:
+            sensor = sensors.setdefault(str(r.id), {"name": r.name, "description": r.description, "uuid": r.uuid,
+                                                    "point_id_list": [], "point_name_list": [],
+                                                    "point_unit_list": []})
+            if r.point_id is not None and r.point_id not in sensor["point_id_list"]:
+                sensor["point_id_list"].append(r.point_id)
+                sensor["point_name_list"].append(r.point_name)
+                sensor["point_unit_list"].append(r.units or "")
+        ids = {i for sensor in sensors.values() for i in sensor["point_id_list"]}
+        values = latest(engines, ids, self.clock())
+        return {"sensor": sensors, "point": {str(i): values.get(i) for i in sorted(ids)}}
+
+    def _output(self, engines: Engines, members: list[int], grid: Grid, known: Mapping[int, Category],
+                has_base: bool, periods: Any) -> dict[str, Any]:
+        """What the entities deliver (``reporting_period_output`` / ``base_period_output``), per category."""
+        keys, measures = summed_series(engines.energy, self.kind, members, grid, "output")
+        listed = [known.get(k) for k in keys]
+        labels = {"names": [c.name if c else f"#{k}" for k, c in zip(keys, listed, strict=True)],
+                  "energy_category_ids": list(keys), "units": [unit_of("energy", c) for c in listed]}
+        now = Sums.of(periods.reporting, grid.hours, measures["energy"])
+        before = Sums.of(periods.base, grid.hours, measures["energy"])
+        rp = {**labels, **blocks.sums_block(now), "increment_rates": [
+            rate(r, b) if has_base else None for r, b in zip(numbers(now.totals), numbers(before.totals), strict=True)]}
+        return {"reporting_period_output": rp, "base_period_output": {**labels, **blocks.sums_block(before)}}
+
     # ------------------------------------------------------------------------------------------------ numbers
 
     def _members(self, conn: Connection, user: Mapping[str, Any]) -> list[int]:
@@ -173,6 +231,8 @@ class Dashboard:
         table = TABLES[self.kind]
         rows = conn.execute(sa.select(table).where(table.c.id.in_(ids)).order_by(table.c.id)).mappings().all()
         sums = entity_totals(engines.energy, self.kind, ids, span, keys)
+        delivered = span_totals(engines.energy, self.kind, ids, span, sorted(categories(conn)), "output") \
+            if self.kind == "equipment" else {}
         entities = []
         types = dict(conn.execute(sa.select(schema.tenant_types.c.id, schema.tenant_types.c.name)).all()) \
             if self.kind == "tenant" else {}
@@ -189,6 +249,8 @@ class Dashboard:
                 by_category = {str(k): sums.get((int(row["id"]), k), (0.0, 0.0, 0.0))[position] for k in keys}
                 item[f"total_{word}"] = number(sum(by_category.values()))
                 item[f"{word}_by_category"] = by_category
+            if self.kind == "equipment":
+                item.update(self._delivered(delivered, int(row["id"]), item["total_energy"]))
             entities.append(item)
         links = {**_HOLDINGS.get(self.kind, {})}
         summary: dict[str, Any] = {f"total_{self.kind}s": len(entities),
@@ -200,6 +262,16 @@ class Dashboard:
         return {"summary": summary, f"{self.kind}s": entities,
                 f"top_{self.kind}s": [{"id": e["id"], "name": e["name"], "total_energy": e["total_energy"],
                                        "categories": e["energy_by_category"]} for e in top]}
+
+    @staticmethod
+    def _delivered(delivered: Mapping[tuple[int, int], tuple[float, ...]], entity_id: int,
+                   used: float | None) -> dict[str, Any]:
+        """An equipment's output per category and its efficiency (output over input in %, across categories as
+        v6.7.0's dashboard shows it; ``null`` without both)."""
+        by_category = {str(k): v[0] for (owner, k), v in delivered.items() if owner == entity_id}
+        total = number(sum(by_category.values()))
+        return {"total_output": total, "output_by_category": by_category,
+                "efficiency": number(total / used * 100) if total and used else None}
 
     @staticmethod
     def _children(engines: Engines, children: list[Any], keys: tuple[int, ...], listed: list[Category | None],
@@ -293,9 +365,20 @@ class MeterDashboard:
         return result
 
 
+_ONE_SPACE = standard("space", EntityReport("energycategory", title="Space Dashboard"))
+_USERS_SPACES = Dashboard(kind="space", listing=True, title="Space Dashboard")
+
+
+def space_dashboard(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
+    """One space's energy category report when the query names a space (``spaceid`` | ``spaceuuid``), else the
+    user's spaces as the dashboards of the other kinds list theirs (v6.7.0's pages call it both ways)."""
+    if str(params.get("spaceid") or "").strip() or str(params.get("spaceuuid") or "").strip():
+        return _ONE_SPACE(engines, params, principal)
+    return _USERS_SPACES.answer(engines, params, principal)
+
+
 ROUTES: tuple[Route, ...] = (Route("/reports/dashboard", Dashboard().answer),
-                             Route("/reports/spacedashboard", standard("space", EntityReport(
-                                 "energycategory", title="Space Dashboard"))),
+                             Route("/reports/spacedashboard", space_dashboard),
                              Route("/reports/meterdashboard", MeterDashboard().answer), *(
     Route(f"/reports/{kind.replace('_', '')}dashboard", Dashboard(kind=kind, title=f"{kind.title()} Dashboard").answer)
     for kind in ("equipment", "combined_equipment", "tenant", "store", "shopfloor")))

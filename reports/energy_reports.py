@@ -104,7 +104,7 @@ class EntityReport:
         for block, span in ((rp, reporting), (bp, base)):
             block["non_working_days_subtotals"], block["working_days_subtotals"] = blocks.days_off_split(
                 matrix, hours, span, days_off, entity.zone)
-        self._peaks(rp, engines, matrix, category_ids, schedules, reporting, hours)  # of the cost or carbon too
+        self.peaks(rp, engines, matrix, category_ids, schedules, reporting, hours)  # of the cost or carbon too
         if self.measure == "energy":
             blocks.coal_and_carbon(rp, bp, now, before, factors, base is not None)
             for factor in ("kgce", "kgco2e"):
@@ -162,7 +162,7 @@ class EntityReport:
         return names, units, category_ids, [known.get(c) for c in category_ids]
 
     @staticmethod
-    def _peaks(rp: dict[str, Any], engines: Engines, energy: Any, category_ids: list[int],
+    def peaks(rp: dict[str, Any], engines: Engines, energy: Any, category_ids: list[int],
                schedules: dict[int, list[PeakSchedule]], reporting: Any, hours: Any) -> None:
         split = np.zeros((len(category_ids), len(PEAK_TYPES)))
         for row, category in enumerate(category_ids):
@@ -221,10 +221,12 @@ class MeterReport:
                                  "rates": rates(numbers(now.values[0]), numbers(before.values[0])),
                                  "excluded_hours": int(excluded[0])},
         }
-        if self.measure == "energy" and category:
-            for block, value in ((result["reporting_period"], total), (result["base_period"], base_total)):
+        if category:  # of the energy, in the cost and carbon reports too (as v6.7.0's pages show them)
+            used = (Sums.of(reporting, hours, energy_).totals[0], Sums.of(base, hours, energy_).totals[0])
+            for block, value in zip((result["reporting_period"], result["base_period"]), numbers(used), strict=True):
                 block["total_in_kgce"] = number(value * category.kgce) if value is not None else None
                 block["total_in_kgco2e"] = number(value * category.kgco2e) if value is not None else None
+        if self.measure == "energy" and category:
             with engines.system.connect() as conn:
                 schedules = peak_schedules(conn, entity.row.get("cost_center_id")).get(category.id, [])
             split = EntityReport._split(engines, energy_, schedules, reporting, hours)[0]

@@ -115,10 +115,10 @@ def entity_series(engine: Engine, kind: str, entity_id: int, direction: str, by:
     return Series(keys, filled.get("energy", empty), filled.get("cost", empty), filled.get("carbon", empty))
 
 
-def summed_series(engine: Engine, kind: str, entity_ids: Sequence[int], grid: Grid,
+def summed_series(engine: Engine, kind: str, entity_ids: Sequence[int], grid: Grid, direction: str = "input",
                   ) -> tuple[tuple[int, ...], dict[str, Values]]:
-    """Entities' hourly input energy, cost and carbon per category, summed over the entities in one grouped
-    query (NaN where none has a row)."""
+    """Entities' hourly energy, cost and carbon per category in ``direction``, summed over the entities in one
+    grouped query (NaN where none has a row)."""
     t = energy.entity_hourly
     start, end = grid.utc()
     if not entity_ids:
@@ -127,7 +127,7 @@ def summed_series(engine: Engine, kind: str, entity_ids: Sequence[int], grid: Gr
         hour = epoch_seconds(t.c.start_datetime_utc, conn.dialect.name)
         sums = (sa.func.coalesce(sa.func.sum(as_double(c)), MISSING) for c in (t.c.actual_value, t.c.cost, t.c.carbon))
         query = sa.select(t.c.energy_category_id, hour, *sums).where(
-            t.c.entity_type == kind, t.c.entity_id.in_(sorted(entity_ids)), t.c.direction == "input",
+            t.c.entity_type == kind, t.c.entity_id.in_(sorted(entity_ids)), t.c.direction == direction,
             t.c.energy_item_id == 0, t.c.start_datetime_utc >= start, t.c.start_datetime_utc < end,
         ).group_by(t.c.energy_category_id, hour)
         rows = conn.execute(query).cursor.fetchall()

@@ -46,6 +46,9 @@ KEEP = frozenset({"names", "units", "timestamps", "energy_category_ids", "energy
                   "associated_equipment_ids_array", "excluded_hours", "working_calendars"})
 
 
+PREDICTION_NAME = "Forecast (CalTRACK hourly model)"
+
+
 @dataclass
 class Notes:
     """What a target adds to the report beside its series."""
@@ -130,6 +133,8 @@ class Target:
                 projected = notes.target[row, inside]
                 model["uncertainty"] = number(caltrack.savings_uncertainty(
                     stats, float(np.nansum(projected)), int(np.isfinite(projected).sum())))
+        if self.name == "prediction" and kind in METERS:  # v6.7.0's prediction pages title the series with it
+            result[kind]["prediction_name"] = PREDICTION_NAME
         if notes.models:
             rp["models"] = notes.models
         if notes.warnings:

@@ -25,13 +25,14 @@ Reporting period 2026-01-01 .. 2026-03-01, base 2025-01-01 .. 2025-03-01, monthl
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from myems_api.db import energy
+from myems_api.db import energy, historical
 from reports.dashboard import Dashboard
+from tests.api.test_points import new_point, new_source
 from tests.api.test_reports_batch import batch_site, entity_sites
 from tests.api.test_reports_meters import (
     API_KEY,
@@ -183,6 +184,50 @@ def test_bad_parameters_answer_myems_codes(admin, site, query, status, code):
     refused(admin.get("/reports/dashboard", query_string=query), status, code)
 
 
+def test_the_dashboard_shows_what_the_spaces_deliver_their_peaks_and_their_sensors_live_values(admin, app, site):
+    electricity = next(c for c in admin.get("/energycategories").json if c["name"] == "Electricity")
+    insert(app, "energy", energy.entity_hourly, [
+        {"entity_type": "space", "entity_id": site["campus"]["id"], "direction": "output",
+         "energy_category_id": electricity["id"], "energy_item_id": 0, "start_datetime_utc": datetime(2026, 1, 10, 9),
+         "actual_value": 40, "cost": 0, "carbon": 0}])
+    source = new_source(admin)
+    temperature = new_point(admin, source["id"], name="Hall temperature", object_type="ANALOG_VALUE", units="°C")
+    humidity = new_point(admin, source["id"], name="Hall humidity", object_type="ANALOG_VALUE", units="%")
+    sensor = admin.create("/sensors", {"name": "Hall", "description": "climate"})
+    for point in (temperature, humidity):
+        assert admin.post(f"/sensors/{sensor['id']}/points", {"point_id": point["id"]}).status_code == 201
+    assert admin.post(f"/spaces/{site['campus']['id']}/sensors", {"sensor_id": sensor["id"]}).status_code == 201
+    fresh = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=5)
+    insert(app, "historical", historical.latest_values, [
+        {"point_id": temperature["id"], "utc_date_time": fresh, "actual_value": 21.5, "is_bad": False},
+        {"point_id": humidity["id"], "utc_date_time": fresh - timedelta(days=2), "actual_value": 40, "is_bad": False}])
+    result = report(admin, "/reports/dashboard", PERIODS + "&quickmode=true")
+    output = result["reporting_period_output"]
+    assert output["names"] == ["Electricity"] and output["subtotals"] == pytest.approx([40])
+    assert output["increment_rates"] == [None] and result["base_period_output"]["subtotals"] == [0]
+    rp = result["reporting_period_input"]
+    assert all(len(rp[key]) == len(rp["names"]) for key in ("toppeaks", "onpeaks", "midpeaks", "offpeaks", "deeps"))
+    assert result["sensor"] == {str(sensor["id"]): {
+        "name": "Hall", "description": "climate", "uuid": sensor["uuid"],
+        "point_id_list": [temperature["id"], humidity["id"]], "point_unit_list": ["°C", "%"],
+        "point_name_list": ["Hall temperature", "Hall humidity"]}}
+    assert result["point"] == {str(temperature["id"]): 21.5, str(humidity["id"]): None}  # two days old: not live
+
+
+def test_the_space_dashboard_without_a_space_lists_the_users_spaces_as_the_other_dashboards_do(admin, api, site):
+    result = report(admin, "/reports/spacedashboard", PERIODS + "&quickmode=true")
+    assert result["summary"]["total_spaces"] == 5 and result["summary"]["total_area"] == 1000
+    assert result["reporting_period_input"]["subtotals"] == pytest.approx([300, 10])
+    spaces = {s["name"]: s for s in result["spaces"]}
+    assert spaces["Plant"]["total_energy"] == pytest.approx(60) and spaces["Line"]["parent_space_id"] == \
+        site["plant"]["id"]
+    assert [s["name"] for s in result["top_spaces"]][:2] == ["Campus", "Plant"]
+    user = limited_user(admin, api, "plant-only", [site["plant"]["id"]])
+    mine = report(user, "/reports/spacedashboard", f"useruuid={user.user['uuid']}&{PERIODS}&quickmode=true")
+    assert sorted(s["name"] for s in mine["spaces"]) == ["Line", "Plant"]
+    assert mine["summary"]["total_area"] == 100
+
+
 # ------------------------------------------------------------ one space's dashboard, entity and meter dashboards
 
 def test_a_space_dashboard_is_its_energy_category_report_with_its_children(admin, site):
@@ -220,6 +265,12 @@ def test_an_entity_dashboard_counts_what_they_hold_and_a_user_sees_their_subtree
     result = report(admin, "/reports/equipmentdashboard", f"periodtype=daily&{BATCH_PERIOD}&quickmode=true")
     assert result["reporting_period_input"]["subtotals"] == pytest.approx([96])
     assert result["summary"]["total_equipments"] == 2 and result["summary"]["total_meters"] == 2
+    equipments = {e["name"]: e for e in result["equipments"]}
+    assert equipments["E2"]["total_output"] == pytest.approx(432) and equipments["E2"]["total_energy"] == \
+        pytest.approx(24)
+    assert equipments["E2"]["efficiency"] == pytest.approx(1800)  # 432 / 24, in %
+    assert equipments["E1"]["output_by_category"] == {} and equipments["E1"]["efficiency"] is None
+    assert result["reporting_period_output"]["subtotals"] == pytest.approx([432])
     user = limited_user(admin, api, "plant-user", [site["plant"]["id"]])
     mine = report(user, "/reports/equipmentdashboard", f"periodtype=daily&{BATCH_PERIOD}&quickmode=true")
     assert [e["name"] for e in mine["equipments"]] == ["E1"]

@@ -160,6 +160,10 @@ def test_the_meter_cost_report_prices_each_hour_by_time_of_use(admin, site):
     result = report(admin, "/reports/metercost",
                     f"meteruuid={site['meter']['uuid']}&periodtype=yearly&{REPORTING}&quickmode=true")
     assert result["reporting_period"]["total_in_category"] == pytest.approx(79.2)
+    assert result["reporting_period"]["total_in_kgce"] == pytest.approx(167 * 0.1229)  # of the energy priced
+    carbon = report(admin, "/reports/metercarbon", f"meterid={site['meter']['id']}&periodtype=yearly&{REPORTING}"
+                    "&quickmode=true")["reporting_period"]
+    assert carbon["total_in_category"] == carbon["total_in_kgco2e"] == pytest.approx(83.5)
 
 
 def test_the_load_report_answers_average_and_maximum_hourly_load(admin, site):

@@ -17,9 +17,11 @@ import pytest
 import sqlalchemy as sa
 
 from myems_api.db import energy, file_tables, historical
+from reports.targets import PREDICTION_NAME
 from tests.api.test_files import upload, xlsx
 from tests.api.test_points import new_point, new_source
 from tests.api.test_reports_energy import BASE, REPORTING, build_site, utc_hours
+from tests.api.test_reports_meters import new_meter
 from tests.client import Api
 
 PLAN_HEADER = ["Object Type", "Object", "Energy Category", "Start", "End", "Value (kWh)"]
@@ -192,3 +194,13 @@ def test_a_model_without_a_week_of_data_warns_and_reports_no_numbers(admin, buil
     result = report(admin, "/reports/spacesaving", query)
     assert result["warnings"] == ["API.NOT_ENOUGH_DATA_FOR_MODEL"]
     assert result["reporting_period"]["subtotals_saving"] == [0]
+
+
+def test_a_meter_prediction_names_its_forecast_as_the_prediction_pages_title_it(admin, building):
+    center = admin.create("/costcenters", {"name": "Office", "external_id": "O"})
+    meter = new_meter(admin, "Main", building["category"], center)
+    query = (f"meterid={meter['id']}&periodtype=daily&quickmode=true&reportingperiodstartdatetime="
+             f"{RETROFIT.isoformat()}&reportingperiodenddatetime={END.isoformat()}")
+    result = report(admin, "/reports/meterprediction", query)
+    assert result["meter"]["prediction_name"] == PREDICTION_NAME and result["meter"]["name"] == "Main"
+    assert result["warnings"] == ["API.NOT_ENOUGH_DATA_FOR_MODEL"]  # the meter has no history of its own
