@@ -373,7 +373,8 @@ def space_dashboard(engines: Engines, params: Mapping[str, Any], principal: Prin
     """One space's energy category report when the query names a space (``spaceid`` | ``spaceuuid``), else the
     user's spaces as the dashboards of the other kinds list theirs (v6.7.0's pages call it both ways)."""
     if str(params.get("spaceid") or "").strip() or str(params.get("spaceuuid") or "").strip():
-        return _ONE_SPACE(engines, params, principal)
+        one: dict[str, Any] = _ONE_SPACE(engines, params, principal)
+        return one
     return _USERS_SPACES.answer(engines, params, principal)
 
 

@@ -168,14 +168,14 @@ def span_totals(engine: Engine, kind: str, entity_ids: Sequence[int], span: tupl
     with engine.connect() as conn:
         for (t, low, high), first in ((piece, n) for piece in pieces for n in range(0, len(ordered), IN_CHUNK)):
             peak = t.c.maximum if t is d else t.c.actual_value
-            key = t.c.energy_category_id if by == "category" else t.c.energy_item_id
-            rows = conn.execute(sa.select(t.c.entity_id, key, *(
+            column = t.c.energy_category_id if by == "category" else t.c.energy_item_id
+            rows = conn.execute(sa.select(t.c.entity_id, column, *(
                 sa.func.sum(as_double(c)) for c in (t.c.actual_value, t.c.cost, t.c.carbon)),
                 sa.func.max(as_double(peak))).where(
                 t.c.entity_type == kind, t.c.direction == direction,
                 t.c.energy_item_id == 0 if by == "category" else t.c.energy_item_id != 0,
-                key.in_(sorted(category_ids)), t.c.entity_id.in_(ordered[first:first + IN_CHUNK]),
-                low, high).group_by(t.c.entity_id, key)).cursor.fetchall()
+                column.in_(sorted(category_ids)), t.c.entity_id.in_(ordered[first:first + IN_CHUNK]),
+                low, high).group_by(t.c.entity_id, column)).cursor.fetchall()
             for r in rows:
                 now = np.array([float(v or 0) for v in r[2:]])
                 key = (int(r[0]), int(r[1]))
