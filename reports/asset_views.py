@@ -50,9 +50,9 @@ from myems_api.db import historical, microgrid_tables, power_station_tables, sch
 from myems_api.errors import ApiError, bad_request, not_found
 from myems_api.zones import entity_zone
 from reports import blocks, excel
-from reports.assets import MICROGRIDS, PV_STATIONS, STATIONS, AssetKind, _caller
+from reports.assets import MICROGRIDS, PV_STATIONS, STATIONS, AssetKind, AssetReport, StationDetails, _caller
 from reports.blocks import PEAK_TYPES, Sums, number, numbers, rate
-from reports.catalog_types import Route
+from reports.catalog_types import Answer, Route
 from reports.entities import UUID, report_user
 from reports.local_time import Clock, local_text, naive_utc, utc_now
 from reports.meter_views import Point, span_facts, thin, trend, union_table
@@ -299,6 +299,18 @@ class Lifetime:
         result["warnings"] = by_measure["energy"].warnings(ids)
         if self.item:
             return {self.assets.kind: described[0], **result}
+        if self.roles == STORAGE:  # the storage dashboards' rankings and totals (older pages' names)
+            ranked: dict[str, list[float]] = {
+                "charge": [a["subtotal_charge_energy"] or 0 for a in listed],
+                "discharge": [a["subtotal_discharge_energy"] or 0 for a in listed],
+                "revenue": [(a["subtotal_discharge_billing"] or 0) - (a["subtotal_charge_billing"] or 0)
+                            for a in listed]}
+            for word, values in ranked.items():
+                order = sorted(range(len(listed)), key=lambda n: -values[n])
+                result[f"{word}_ranking"] = [{"id": listed[n]["id"], "name": listed[n]["name"],
+                                              "value": number(values[n])} for n in order]
+            result |= {"totalCharge": result["total_charge_energy"], "totalDischarge": result["total_discharge_energy"],
+                       "totalRevenue": number(sum(ranked["revenue"]))}
         result |= {"total_rated_capacity": number(sum(a["rated_capacity"] or 0 for a in listed)),
                    "total_rated_power": number(sum(a["rated_power"] or 0 for a in listed)),
                    "total_online": sum(1 for a in listed if a["status"] == "online"),
@@ -632,6 +644,12 @@ LIVE: dict[str, tuple[tuple[str, str, str], ...]] = {
                       ("grid_power_point_value", "grid", "power_point_id"),
                       ("load_power_point_value", "load", "power_point_id"),
                       ("pcs_run_state_point_value", "pcs", "run_state_point_id")),
+    STATIONS.kind: (("battery_state_point_value", "bms", "battery_state_point_id"),
+                    ("battery_soc_point_value", "bms", "soc_point_id"),
+                    ("battery_power_point_value", "bms", "power_point_id"),
+                    ("grid_power_point_value", "grid", "power_point_id"),
+                    ("load_power_point_value", "load", "power_point_id"),
+                    ("pcs_run_state_point_value", "pcs", "run_state_point_id")),
     PV_STATIONS.kind: (("invertor_state_point_value", "invertor", "invertor_state_point_id"),
                        ("grid_power_point_value", "grid", "power_point_id"),
                        ("load_power_point_value", "load", "power_point_id")),
@@ -660,6 +678,9 @@ class AssetList:
             grid = Grid(int(now.timestamp()) // 3600 * 3600 - 25 * 3600, 24)
             generation = role_series(engines, conn, self.assets, rows, "energy", grid, ("generation",)) \
                 if self.assets is PV_STATIONS else None
+            day = Grid(int(now.timestamp()) // 3600 * 3600 - 23 * 3600, 24)  # the last 24 hours, this one too
+            stored = role_series(engines, conn, self.assets, rows, "energy", day, STORAGE) \
+                if self.assets is STATIONS else None
         wanted = {r[c] for (_, _), r in first.items() for _, _, c in LIVE[self.assets.kind] if r.get(c)}
         values = latest(engines, wanted | {p.id for ps in points.values() for p in ps}, now, ONLINE)
         answer = []
@@ -673,6 +694,14 @@ class AssetList:
             asset["pcs_run_state"] = "Unknown" if state is None else PCS_STATES.get(int(state), "Running")
             battery = asset.get("battery_state_point_value")
             asset["battery_state"] = "Unknown" if battery is None else BATTERY_STATES.get(int(battery), "Stopped")
+            asset["battery_operating_state"] = asset["battery_state"]  # v6.7.0's storage list's name
+            if stored is not None:
+                midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+                for role in STORAGE:
+                    series = stored.of(asset_id, role)
+                    asset[f"{role}_times"] = [local_text(h, zone)[11:16] for h in day.hours]
+                    asset[f"{role}_values"] = numbers(series)
+                    asset[f"today_total_{role}"] = number(np.nansum(series[day.hours >= midnight]))
             if generation is not None:
                 asset["time_stamps"] = [local_text(h, zone)[11:] for h in grid.hours]
                 asset["hourly_data"] = numbers(generation.of(asset_id, "generation"))
@@ -774,6 +803,14 @@ def _routes() -> tuple[Route, ...]:
     for prefix, assets in ((_ES, STATIONS), (_MG, MICROGRIDS), (_PV, PV_STATIONS)):
         found += [Route(f"{prefix}details/{{id}}/{path}", PartDetails(assets, part).answer)
                   for path, part in PARTS[assets.kind].items() if (assets, path) not in _SHOWN_AS_METERS]
+    found += [Route("/reports/microgridsenergy", merged(AssetReport(MICROGRIDS, "energy", "Microgrids Energy").answer,
+                                                        Windows(MICROGRIDS, "energy", STORAGE).answer)),
+              Route("/reports/microgridsbilling", merged(AssetReport(MICROGRIDS, "cost", "Microgrids Billing").answer,
+                                                         Windows(MICROGRIDS, "cost", STORAGE).answer)),
+              Route(f"{_ES}dashboard", merged(AssetReport(STATIONS, "energy", f"{_ES_TITLE} Dashboard").answer,
+                                              Lifetime(STATIONS, STORAGE).answer)),
+              Route(f"{_ES}list", station_list),
+              Route(f"{_ES}details", merged(StationDetails().answer, Details(STATIONS, STORAGE).answer))]
     found += [Route(f"{_ES}details/{{id}}/meter", StationMeters().answer),
               Route(f"{_PV}details/{{id}}/meter", PvMeters().answer),
               Route(f"{_ES}details/{{id}}/command", station_commands),
@@ -796,6 +833,49 @@ class PvMeters:
         with engines.system.connect() as conn:
             name = one_asset(conn, PV_STATIONS, params, principal)["name"]
         return [{**item, "name": f"{name}-{item['name']}"} for item in found]
+
+
+_ES_TITLE = "Energy Storage Power Station"
+_SEED_LIST = AssetReport(STATIONS, "energy", f"{_ES_TITLE}s", per_period=False)
+
+
+def station_list(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> Any:
+    """The seed's list (totals over a reporting period) when asked with its parameters, else v6.7.0's array of
+    stations with their live values and the last day's charge and discharge."""
+    if any(params.get(k) for k in ("energystoragepowerstationlistid", "reportingperiodstartdatetime", "periodtype")):
+        return _SEED_LIST.answer(engines, params, principal)
+    return AssetList(STATIONS).answer(engines, params, principal)
+
+
+def merged(*answers: Answer) -> Answer:
+    """One route answering the seed's shape and v6.7.0's at once: each later answer adds the keys the earlier
+    lack, inside objects too, and inside lists of objects by their ``id``; the first answer's errors are the
+    route's (they check the same parameters)."""
+    def answer(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for one in answers:
+            result = _added(result, one(engines, {**params, "id": params.get("id") or _seed_id(params)}, principal))
+        return result
+    return answer
+
+
+def _seed_id(params: Mapping[str, Any]) -> Any:
+    return params.get("energystoragepowerstationid") or params.get("energystoragepowerstationdetailsid")
+
+
+def _added(first: dict[str, Any], later: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(first)
+    for key, value in later.items():
+        old = out.get(key)
+        if key not in out:
+            out[key] = value
+        elif isinstance(old, dict) and isinstance(value, dict):
+            out[key] = {**value, **old}
+        elif isinstance(old, list) and isinstance(value, list) and all(
+                isinstance(x, dict) and "id" in x for x in (*old, *value)):
+            extra = {x["id"]: x for x in value}
+            out[key] = [{**extra.get(x["id"], {}), **x} for x in old]
+    return out
 
 
 ROUTES = _routes()

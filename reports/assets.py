@@ -249,14 +249,7 @@ def _caller(conn: Connection, principal: Principal) -> dict[str, Any]:
     return {"id": principal.id, "is_admin": False}
 
 
-ROUTES = (
-    Route("/reports/microgridsenergy", AssetReport(MICROGRIDS, "energy", "Microgrids Energy").answer),
-    Route("/reports/microgridsbilling", AssetReport(MICROGRIDS, "cost", "Microgrids Billing").answer),
-    Route("/reports/energystoragepowerstationdashboard",
-          AssetReport(STATIONS, "energy", "Energy Storage Power Station Dashboard").answer),
-    Route("/reports/energystoragepowerstationlist",
-          AssetReport(STATIONS, "energy", "Energy Storage Power Stations", per_period=False).answer),
+ROUTES = (  # microgridsenergy, -billing and the station dashboard, list and details: reports.asset_views
     Route("/reports/energystoragepowerstationscarbon",
           AssetReport(STATIONS, "carbon", "Energy Storage Power Stations Carbon").answer),
-    Route("/reports/energystoragepowerstationdetails", StationDetails().answer),
 )

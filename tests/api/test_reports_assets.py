@@ -143,3 +143,44 @@ def test_station_details_are_refused_to_a_user_the_station_is_not_bound_to(admin
     query = f"energystoragepowerstationid={station['id']}&{MARCH}"
     refused = session.get("/reports/energystoragepowerstationdetails", query_string=query)
     assert (refused.status_code, refused.json["description"]) == (403, "API.FORBIDDEN_ENTITY")
+
+
+# ------------------------------------------------------------------- v6.7.0's shapes beside the seed's
+
+def test_microgrids_energy_and_billing_also_answer_the_weeks_month_and_years_windows_per_microgrid(admin, microgrid):
+    for path in ("/reports/microgridsenergy", "/reports/microgridsbilling"):
+        result = admin.get(path, query_string=f"{MARCH}&quickmode=true").json
+        assert result["microgrid_names"] == [microgrid["name"]] and result["microgrids"][0]["roles"]
+        week = result["reporting"]["charge_7_days"]
+        assert len(week["values_array"]) == 1 and len(week["timestamps_array"][0]) == 7
+        assert {"discharge_this_month", "discharge_this_year"} <= set(result["reporting"])
+
+
+def test_the_station_dashboard_also_answers_lifetime_totals_and_rankings(admin, station):
+    result = admin.get("/reports/energystoragepowerstationdashboard", query_string=f"{MARCH}&quickmode=true").json
+    [answer] = result["energy_storage_power_stations"]
+    assert answer["roles"]["charge"] == pytest.approx(744)  # the seed's, over the period
+    assert answer["subtotal_charge_energy"] == pytest.approx(744) and answer["status"] == "offline"
+    assert result["total_discharge_energy"] == pytest.approx(372) and result["totalCharge"] == pytest.approx(744)
+    assert result["charge_ranking"] == [{"id": station["id"], "name": station["name"], "value": pytest.approx(744)}]
+    assert result["revenue_ranking"][0]["value"] == 0  # no tariff: no revenue known
+
+
+def test_the_station_list_without_the_seeds_parameters_is_v670s_array_with_live_values(admin, station):
+    [item] = admin.get("/reports/energystoragepowerstationlist").json
+    assert item["id"] == station["id"] and item["is_online"] is False  # its readings are from March
+    assert item["battery_soc_point_value"] is None and item["pcs_run_state"] == "Unknown"
+    assert len(item["charge_times"]) == len(item["charge_values"]) == 24 and item["today_total_discharge"] == 0
+
+
+def test_station_details_also_answer_v670s_indicators_and_station_object(admin, station):
+    result = admin.get("/reports/energystoragepowerstationdetails", query_string=f"id={station['id']}").json
+    energy_ = result["energy_indicators"]
+    assert energy_["total_charge_energy_value"] == pytest.approx(744)
+    assert energy_["total_discharge_energy_value"] == pytest.approx(372)
+    assert set(result["revenue_indicators"]) == {"today_charge_revenue_value", "today_discharge_revenue_value",
+                                                 "total_charge_revenue_value", "total_discharge_revenue_value"}
+    described = result["energy_storage_power_station"]
+    assert described["qrcode"] == f"energy_storage_power_station:{station['uuid']}" and "rated_power" in described
+    assert set(result["parameters"]) == {"names", "timestamps", "values"}
+    assert result["batteries"][0]["soc"] == 87.5  # the seed's keys stay
