@@ -13,7 +13,7 @@ equipment, combined equipment, stores, shopfloors and tenants (MyEMS v6.7.0's ro
   ``diff``: ``values`` (first minus second, per period), ``total_in_category`` (the totals' difference) and,
   beyond MyEMS, ``rates`` / ``rate``: that difference over the second entity's value (``null`` where it is 0),
   so "how much more does A use than B" is read directly.
-- ``parameters1`` / ``parameters2`` (unless quick mode): each entity's related points over the period.
+- ``parameters1`` / ``parameters2``: each entity's related points over the period (empty in quick mode).
 - Access: both entities must be visible to the caller (403 ``API.FORBIDDEN_ENTITY``).
 """
 
@@ -85,9 +85,9 @@ class Comparison:
                           "rates": [rate(float(a), float(b)) for a, b in zip(sums.values[0], sums.values[1],
                                                                               strict=True)],
                           "rate": rate(float(sums.totals[0]), float(sums.totals[1]))}
-        if not flag(params, "quickmode"):  # each entity's related points, as v6.7.0's pages chart them
-            for n, entity in enumerate(pair, start=1):
-                result[f"parameters{n}"] = entity_parameters(engines, entity, reporting)
+        for n, entity in enumerate(pair, start=1):  # each entity's related points, as v6.7.0's pages chart them
+            result[f"parameters{n}"] = {"names": [], "timestamps": [], "values": []} if flag(params, "quickmode") \
+                else entity_parameters(engines, entity, reporting)
         result["timezone"] = zone_name(pair[0].zone)
         result["pdf_bytes_base64"] = result["docx_bytes_base64"] = None
         result["excel_bytes_base64"] = None if flag(params, "quickmode") else excel.render_base64(

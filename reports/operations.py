@@ -191,8 +191,8 @@ def space_efficiency(engines: Engines, params: Mapping[str, Any], principal: Pri
                               for n, r in enumerate(now["cumulations"])] if base else [None] * len(now["names"])
     now["rates"] = [rates(r, before["values"][n]) if base and n < len(before["values"]) else []
                     for n, r in enumerate(now["values"])]
-    if not query.quick:
-        result["parameters"] = parameters_of(engines, query)
+    result["parameters"] = {"names": [], "timestamps": [], "values": []} if query.quick else \
+        parameters_of(engines, query)
     result["excel_bytes_base64"] = None if query.quick else excel.render_base64(excel.from_result(
         "Space Efficiency", span_facts("Space", query.entity.name, reporting),
         {"reporting_period": {**now, "subtotals": now["cumulations"]}, "base_period": {}}))
