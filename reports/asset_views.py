@@ -311,6 +311,9 @@ class Lifetime:
                                               "value": number(values[n])} for n in order]
             result |= {"totalCharge": result["total_charge_energy"], "totalDischarge": result["total_discharge_energy"],
                        "totalRevenue": number(sum(ranked["revenue"]))}
+            for n, asset in enumerate(listed):  # the asset tables' columns
+                asset |= {"total_charge": ranked["charge"][n], "total_discharge": ranked["discharge"][n],
+                          "total_revenue": number(ranked["revenue"][n])}
         result |= {"total_rated_capacity": number(sum(a["rated_capacity"] or 0 for a in listed)),
                    "total_rated_power": number(sum(a["rated_power"] or 0 for a in listed)),
                    "total_online": sum(1 for a in listed if a["status"] == "online"),

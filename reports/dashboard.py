@@ -121,8 +121,13 @@ class Dashboard:
                 numbers(now.totals), numbers(before.totals), strict=True)]
             rp["rates"] = [rates(r, b) for r, b in zip(rp["values"], bp["values"], strict=True)]
             rp["subtotals_per_unit_area"] = [number(v / area) if area else None for v in now.totals]
+            bp["subtotals_per_unit_area"] = [number(v / area) if area else None for v in before.totals]
             if measure == "energy":
                 blocks.coal_and_carbon(rp, bp, now, before, listed, base is not None)
+                for factor in ("kgce", "kgco2e"):
+                    total = rp[f"total_in_{factor}"]
+                    rp[f"total_in_{factor}_per_unit_area"] = number(total / area) if area and total is not None \
+                        else None
             else:
                 rp["total"], bp["total"] = number(now.totals.sum()), number(before.totals.sum())
                 rp["total_increment_rate"] = rate(rp["total"], bp["total"]) if base else None

@@ -164,6 +164,7 @@ def test_the_station_dashboard_also_answers_lifetime_totals_and_rankings(admin, 
     assert result["total_discharge_energy"] == pytest.approx(372) and result["totalCharge"] == pytest.approx(744)
     assert result["charge_ranking"] == [{"id": station["id"], "name": station["name"], "value": pytest.approx(744)}]
     assert result["revenue_ranking"][0]["value"] == 0  # no tariff: no revenue known
+    assert (answer["total_charge"], answer["total_discharge"]) == (pytest.approx(744), pytest.approx(372))
 
 
 def test_the_station_list_without_the_seeds_parameters_is_v670s_array_with_live_values(admin, station):

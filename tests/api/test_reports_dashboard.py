@@ -96,6 +96,9 @@ def test_the_administrators_dashboard_is_the_root_space_against_the_base_period(
     assert rp["total_in_kgco2e"] == pytest.approx(153)
     assert rp["total_in_kgce"] == pytest.approx(300 * 0.1229 + 10 * 0.0857)
     assert rp["subtotals_per_unit_area"] == pytest.approx([0.3, 0.01])
+    assert bp["subtotals_per_unit_area"] == pytest.approx([0.2, 0])
+    assert rp["total_in_kgco2e_per_unit_area"] == pytest.approx(0.153)
+    assert result["base_period_cost"]["subtotals_per_unit_area"] == pytest.approx([0.04, 0])
     cost = result["reporting_period_cost"]
     assert cost["subtotals"] == pytest.approx([60, 5]) and cost["total"] == pytest.approx(65)
     assert cost["units"] == ["CNY", "CNY"] and result["base_period_cost"]["total"] == pytest.approx(40)
