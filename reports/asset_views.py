@@ -56,6 +56,7 @@ from reports.catalog_types import Answer, Route
 from reports.entities import UUID, report_user
 from reports.local_time import Clock, local_text, naive_utc, utc_now
 from reports.meter_views import Point, span_facts, thin, trend, union_table
+from reports.parameters import empty_parameters
 from reports.periods import PeriodError, Periods, parse_report_periods
 from reports.query import Engines, flag, language
 from reports.store import Grid, categories, meter_series, peak_schedules
@@ -579,7 +580,7 @@ class Reporting:
         rp, bp = result["reporting_period"], result["base_period"]
         rp["increment_rates"] = [rate(r, b) if periods.base else None
                                  for r, b in zip(rp["subtotals"], bp["subtotals"], strict=True)]
-        result["parameters"] = {"names": [], "timestamps": [], "values": []}  # the point trends: ...reportingparameters
+        result["parameters"] = empty_parameters()  # the point trends: ...reportingparameters
         result["excel_bytes_base64"] = None if flag(params, "quickmode") else excel.render_base64(excel.from_result(
             self.title, span_facts(self.assets.kind.replace("_", " ").title(), str(row["name"]), periods.reporting),
             {"reporting_period": result["reporting_period"], "base_period": result["base_period"]}))
@@ -684,6 +685,8 @@ class AssetList:
             day = Grid(int(now.timestamp()) // 3600 * 3600 - 23 * 3600, 24)  # the last 24 hours, this one too
             stored = role_series(engines, conn, self.assets, rows, "energy", day, STORAGE) \
                 if self.assets is STATIONS else None
+        midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+        clock_times = [local_text(h, zone)[11:16] for h in day.hours]
         wanted = {r[c] for (_, _), r in first.items() for _, _, c in LIVE[self.assets.kind] if r.get(c)}
         values = latest(engines, wanted | {p.id for ps in points.values() for p in ps}, now, ONLINE)
         answer = []
@@ -699,10 +702,9 @@ class AssetList:
             asset["battery_state"] = "Unknown" if battery is None else BATTERY_STATES.get(int(battery), "Stopped")
             asset["battery_operating_state"] = asset["battery_state"]  # v6.7.0's storage list's name
             if stored is not None:
-                midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
                 for role in STORAGE:
                     series = stored.of(asset_id, role)
-                    asset[f"{role}_times"] = [local_text(h, zone)[11:16] for h in day.hours]
+                    asset[f"{role}_times"] = list(clock_times)
                     asset[f"{role}_values"] = numbers(series)
                     asset[f"today_total_{role}"] = number(np.nansum(series[day.hours >= midnight]))
             if generation is not None:
@@ -813,7 +815,7 @@ def _routes() -> tuple[Route, ...]:
               Route(f"{_ES}dashboard", merged(AssetReport(STATIONS, "energy", f"{_ES_TITLE} Dashboard").answer,
                                               Lifetime(STATIONS, STORAGE).answer)),
               Route(f"{_ES}list", station_list),
-              Route(f"{_ES}details", merged(StationDetails().answer, Details(STATIONS, STORAGE).answer))]
+              Route(f"{_ES}details", merged(StationDetails().answer, seed_named(Details(STATIONS, STORAGE).answer)))]
     found += [Route(f"{_ES}details/{{id}}/meter", StationMeters().answer),
               Route(f"{_PV}details/{{id}}/meter", PvMeters().answer),
               Route(f"{_ES}details/{{id}}/command", station_commands),
@@ -857,13 +859,17 @@ def merged(*answers: Answer) -> Answer:
     def answer(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for one in answers:
-            result = _added(result, one(engines, {**params, "id": params.get("id") or _seed_id(params)}, principal))
+            result = _added(result, one(engines, params, principal))
         return result
     return answer
 
 
-def _seed_id(params: Mapping[str, Any]) -> Any:
-    return params.get("energystoragepowerstationid") or params.get("energystoragepowerstationdetailsid")
+def seed_named(answer: Answer) -> Answer:
+    """A station answer that also takes the seed's names of its ``id``."""
+    def named(engines: Engines, params: Mapping[str, Any], principal: Principal | None) -> Any:
+        seed = params.get("energystoragepowerstationid") or params.get("energystoragepowerstationdetailsid")
+        return answer(engines, {**params, "id": params.get("id") or seed}, principal)
+    return named
 
 
 def _added(first: dict[str, Any], later: Mapping[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from reports import excel, pdf
 from reports.blocks import Sums, number, numbers
 from reports.catalog_types import Route
 from reports.meter_views import span_facts
+from reports.parameters import empty_parameters
 from reports.query import Engines, flag, span_query
 from reports.store import Grid, categories, entity_series
 
@@ -89,7 +90,7 @@ def tenant_bill(engines: Engines, params: Mapping[str, Any], principal: Principa
             "total_tax": number(taxes.sum()), "total_amount": number(amounts.sum() + taxes.sum()),
             "currency_unit": currency},
         "due_date": due.date().isoformat(),
-        "parameters": {"names": [], "timestamps": [], "values": []}, "docx_bytes_base64": None}
+        "parameters": empty_parameters(), "docx_bytes_base64": None}
     invoice = _invoice(result, span_facts("Tenant", tenant.name, reporting))
     result["excel_bytes_base64"] = None if query.quick else excel.render_base64(invoice)
     result["pdf_bytes_base64"] = pdf.render_base64(invoice) if flag(params, "exportpdf") else None

@@ -41,6 +41,11 @@ def number(value: Any) -> float | None:
     return as_float if math.isfinite(as_float) else None
 
 
+def per(values: Any, divisor: float | None) -> list[float | None]:
+    """Each value over ``divisor`` (an area, a head count): ``None`` without a divisor or a value."""
+    return [number(v / divisor) if divisor and v is not None else None for v in values]
+
+
 def numbers(values: Any) -> list[float | None]:
     return [number(v) for v in np.asarray(values, dtype=np.float64).ravel()]
 

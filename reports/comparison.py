@@ -33,7 +33,7 @@ from reports.catalog_types import Route
 from reports.entities import ReportEntity, check_access, param_name, resolve
 from reports.local_time import zone_name
 from reports.meter_views import span_facts
-from reports.parameters import entity_parameters
+from reports.parameters import empty_parameters, entity_parameters
 from reports.periods import PeriodError, parse_report_periods
 from reports.query import Engines, flag, language
 from reports.store import Category, Grid, categories, entity_series, meter_series
@@ -86,8 +86,8 @@ class Comparison:
                                                                               strict=True)],
                           "rate": rate(float(sums.totals[0]), float(sums.totals[1]))}
         for n, entity in enumerate(pair, start=1):  # each entity's related points, as v6.7.0's pages chart them
-            result[f"parameters{n}"] = {"names": [], "timestamps": [], "values": []} if flag(params, "quickmode") \
-                else entity_parameters(engines, entity, reporting)
+            result[f"parameters{n}"] = empty_parameters() if flag(params, "quickmode") else \
+                entity_parameters(engines, entity, reporting)
         result["timezone"] = zone_name(pair[0].zone)
         result["pdf_bytes_base64"] = result["docx_bytes_base64"] = None
         result["excel_bytes_base64"] = None if flag(params, "quickmode") else excel.render_base64(

@@ -58,7 +58,7 @@ from myems_api.zones import entity_zone
 from reports import blocks, excel
 from reports.asset_views import latest
 from reports.batch import BatchReport
-from reports.blocks import Sums, number, numbers, rate, rates
+from reports.blocks import Sums, number, numbers, per, rate, rates
 from reports.catalog_types import Route, standard
 from reports.energy_reports import EntityReport, unit_of
 from reports.entities import IN_SPACE, TABLES, privilege_spaces, report_user, subtree
@@ -120,14 +120,12 @@ class Dashboard:
             rp["increment_rates"] = [rate(r, b) if base else None for r, b in zip(
                 numbers(now.totals), numbers(before.totals), strict=True)]
             rp["rates"] = [rates(r, b) for r, b in zip(rp["values"], bp["values"], strict=True)]
-            rp["subtotals_per_unit_area"] = [number(v / area) if area else None for v in now.totals]
-            bp["subtotals_per_unit_area"] = [number(v / area) if area else None for v in before.totals]
+            rp["subtotals_per_unit_area"], bp["subtotals_per_unit_area"] = per(now.totals, area), per(before.totals,
+                                                                                                     area)
             if measure == "energy":
                 blocks.coal_and_carbon(rp, bp, now, before, listed, base is not None)
                 for factor in ("kgce", "kgco2e"):
-                    total = rp[f"total_in_{factor}"]
-                    rp[f"total_in_{factor}_per_unit_area"] = number(total / area) if area and total is not None \
-                        else None
+                    rp[f"total_in_{factor}_per_unit_area"] = per([rp[f"total_in_{factor}"]], area)[0]
             else:
                 rp["total"], bp["total"] = number(now.totals.sum()), number(before.totals.sum())
                 rp["total_increment_rate"] = rate(rp["total"], bp["total"]) if base else None
@@ -236,8 +234,11 @@ class Dashboard:
         table = TABLES[self.kind]
         rows = conn.execute(sa.select(table).where(table.c.id.in_(ids)).order_by(table.c.id)).mappings().all()
         sums = entity_totals(engines.energy, self.kind, ids, span, keys)
-        delivered = span_totals(engines.energy, self.kind, ids, span, sorted(categories(conn)), "output") \
-            if self.kind == "equipment" else {}
+        delivered: dict[int, dict[str, float]] = {}
+        if self.kind == "equipment":
+            for (owner, k), v in span_totals(engines.energy, self.kind, ids, span, sorted(categories(conn)),
+                                             "output").items():
+                delivered.setdefault(owner, {})[str(k)] = v[0]
         entities = []
         types = dict(conn.execute(sa.select(schema.tenant_types.c.id, schema.tenant_types.c.name)).all()) \
             if self.kind == "tenant" else {}
@@ -255,7 +256,7 @@ class Dashboard:
                 item[f"total_{word}"] = number(sum(by_category.values()))
                 item[f"{word}_by_category"] = by_category
             if self.kind == "equipment":
-                item.update(self._delivered(delivered, int(row["id"]), item["total_energy"]))
+                item.update(self._delivered(delivered.get(int(row["id"]), {}), item["total_energy"]))
             entities.append(item)
         links = {**_HOLDINGS.get(self.kind, {})}
         summary: dict[str, Any] = {f"total_{self.kind}s": len(entities),
@@ -269,11 +270,9 @@ class Dashboard:
                                        "categories": e["energy_by_category"]} for e in top]}
 
     @staticmethod
-    def _delivered(delivered: Mapping[tuple[int, int], tuple[float, ...]], entity_id: int,
-                   used: float | None) -> dict[str, Any]:
+    def _delivered(by_category: dict[str, float], used: float | None) -> dict[str, Any]:
         """An equipment's output per category and its efficiency (output over input in %, across categories as
         v6.7.0's dashboard shows it; ``null`` without both)."""
-        by_category = {str(k): v[0] for (owner, k), v in delivered.items() if owner == entity_id}
         total = number(sum(by_category.values()))
         return {"total_output": total, "output_by_category": by_category,
                 "efficiency": number(total / used * 100) if total and used else None}

@@ -33,9 +33,9 @@ from aggregation.billing import hourly_cost
 from aggregation.entities import tariffs_by_cost_center
 from myems_api.db import schema
 from reports import blocks, excel, pdf
-from reports.blocks import PEAK_TYPES, Sums, number, numbers, rate, rates
+from reports.blocks import PEAK_TYPES, Sums, number, numbers, per, rate, rates
 from reports.entities import ReportEntity
-from reports.parameters import parameters_of
+from reports.parameters import empty_parameters, parameters_of
 from reports.query import Engines, ReportQuery
 from reports.store import (
     Category,
@@ -96,8 +96,7 @@ class EntityReport:
                                                                               numbers(before.totals), strict=True)]
         rp["rates"] = [rates(r, b) for r, b in zip(rp["values"], bp["values"] or [[]] * len(names), strict=False)]
         area, people = entity.area, entity.row.get("number_of_occupants")
-        rp["subtotals_per_unit_area"] = [number(v / area) if area else None for v in now.totals]
-        rp["subtotals_per_capita"] = [number(v / people) if people else None for v in now.totals]
+        rp["subtotals_per_unit_area"], rp["subtotals_per_capita"] = per(now.totals, area), per(now.totals, people)
         with engines.system.connect() as conn:
             calendars, days_off = working_calendars(conn, entity)
         result[entity.kind]["working_calendars"] = calendars
@@ -109,8 +108,8 @@ class EntityReport:
             blocks.coal_and_carbon(rp, bp, now, before, factors, base is not None)
             for factor in ("kgce", "kgco2e"):
                 total = rp[f"total_in_{factor}"]
-                rp[f"total_in_{factor}_per_unit_area"] = number(total / area) if area and total is not None else None
-                rp[f"total_in_{factor}_per_capita"] = number(total / people) if people and total is not None else None
+                rp[f"total_in_{factor}_per_unit_area"] = per([total], area)[0]
+                rp[f"total_in_{factor}_per_capita"] = per([total], people)[0]
         else:  # cost and carbon share one unit across categories: their totals
             rp["total"], bp["total"] = number(now.totals.sum()), number(before.totals.sum())
             rp["total_unit"] = bp["total_unit"] = unit_of(self.measure, None, engines.currency)
@@ -129,10 +128,8 @@ class EntityReport:
         if self.shape == "load":
             rp.update(blocks.load_block(reporting, hours, matrix))
             bp.update(blocks.load_block(base, hours, matrix))
-            rp["averages_per_unit_area"] = [number(v / area) if area and v is not None else None
-                                            for v in rp["averages"]]
-            rp["maximums_per_unit_area"] = [number(v / area) if area and v is not None else None
-                                            for v in rp["maximums"]]
+            rp["averages_per_unit_area"], rp["maximums_per_unit_area"] = per(rp["averages"], area), per(
+                rp["maximums"], area)
             for key in ("averages", "maximums", "factors"):
                 rp[f"{key}_increment_rate"] = [rate(r, b) for r, b in zip(rp[key], bp[key], strict=True)]
             for key in ("sub_averages", "sub_maximums"):  # per period, against the base period's same period
@@ -143,7 +140,7 @@ class EntityReport:
             bp.update(base_stats)
             for key, values in now_stats.items():
                 rp[f"{key}_increment_rate"] = [rate(r, b) for r, b in zip(values, base_stats[key], strict=True)]
-                rp[f"{key}_per_unit_area"] = [number(v / area) if area and v is not None else None for v in values]
+                rp[f"{key}_per_unit_area"] = per(values, area)
         if target:
             target.finish(result, entity.kind, notes, matrix, inside)
         finish(result, engines, query, self.title or self.name)
@@ -388,7 +385,7 @@ def finish(result: dict[str, Any], engines: Engines, query: ReportQuery, title: 
     """Parameters and the Excel file (with a family's ``extra`` tables), unless quick mode."""
     result["pdf_bytes_base64"] = None
     if query.quick:
-        result["parameters"] = {"names": [], "timestamps": [], "values": []}
+        result["parameters"] = empty_parameters()
         result["excel_bytes_base64"] = None
         return
     result["parameters"] = parameters_of(engines, query)

@@ -50,17 +50,13 @@ from reports.catalog_types import Route
 from reports.energy_reports import category_of, describe, meter_info
 from reports.entities import subtree
 from reports.local_time import Clock, local_text, naive_utc, utc_now
-from reports.parameters import parameters_of
+from reports.parameters import empty_parameters, parameters_of
 from reports.periods import Periods
 from reports.query import Engines, entity_query, parse_query, span_query
 from reports.store import Grid, categories, meter_series
 
 MAX_TREND_VALUES = 10_000
 REALTIME_WINDOW = timedelta(hours=1)
-
-
-def empty_parameters() -> dict[str, list[Any]]:
-    return {"names": [], "timestamps": [], "values": []}
 
 
 def span_facts(title: str, name: str, reporting: Periods) -> tuple[tuple[str, str], ...]:

@@ -40,7 +40,7 @@ from reports.energy_reports import category_of, describe, meter_info
 from reports.entities import IN_SPACE, UUID, subtree, visible_spaces
 from reports.local_time import Clock, local_text, naive_utc, utc_now
 from reports.meter_views import Point, meter_points, names_of, space_members, span_facts, trend
-from reports.parameters import parameters_of
+from reports.parameters import empty_parameters, parameters_of
 from reports.periods import bucket
 from reports.query import Engines, entity_query, flag, parse_query, span_query
 from reports.store import Grid, categories, entity_series, meter_series
@@ -116,9 +116,9 @@ class EnvironmentMonitor:
         quick = flag(params, "quickmode")
         energy_points = [q for q in points if q.object_type == "ENERGY_VALUE"]
         energy = trends(engines, energy_points[-1:], start, end, zone, 10_000) if energy_points and not quick else \
-            {"names": [], "timestamps": [], "values": []}
+            empty_parameters()
         others = trends(engines, [q for q in points if q.object_type != "ENERGY_VALUE"], start, end, zone, 10_000) \
-            if not quick else {"names": [], "timestamps": [], "values": []}
+            if not quick else empty_parameters()
         return {"sensor": {"sensor_id": sensor.id, "name": sensor.name, "uuid": sensor.uuid,
                            "description": sensor.description},
                 "energy_value": {"name": energy["names"][0] if energy["names"] else None,
@@ -191,8 +191,7 @@ def space_efficiency(engines: Engines, params: Mapping[str, Any], principal: Pri
                               for n, r in enumerate(now["cumulations"])] if base else [None] * len(now["names"])
     now["rates"] = [rates(r, before["values"][n]) if base and n < len(before["values"]) else []
                     for n, r in enumerate(now["values"])]
-    result["parameters"] = {"names": [], "timestamps": [], "values": []} if query.quick else \
-        parameters_of(engines, query)
+    result["parameters"] = empty_parameters() if query.quick else parameters_of(engines, query)
     result["excel_bytes_base64"] = None if query.quick else excel.render_base64(excel.from_result(
         "Space Efficiency", span_facts("Space", query.entity.name, reporting),
         {"reporting_period": {**now, "subtotals": now["cumulations"]}, "base_period": {}}))

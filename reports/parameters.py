@@ -45,6 +45,11 @@ def related_points(conn: Any, kind: str, entity_id: int) -> list[tuple[int, str,
         sa.select(p.c.id, p.c.name, p.c.object_type).where(p.c.id.in_(ids)).order_by(p.c.id).limit(MAX_POINTS))]
 
 
+def empty_parameters() -> dict[str, list[Any]]:
+    """The block a report answers in quick mode or without related points."""
+    return {"names": [], "timestamps": [], "values": []}
+
+
 def parameters_of(engines: Engines, query: ReportQuery) -> dict[str, list[Any]]:
     return entity_parameters(engines, query.entity, query.periods.reporting)
 
